@@ -1,0 +1,258 @@
+"""`OakDataAPI`: the process-wide connection pool and the one request pipeline.
+
+One `httpx.Client` per process, created lazily on first use (thread-safe), shared by every
+user's `OakDataClient` facade and by the replay chunk downloader. The client carries no auth
+headers: the key is added per request, so a signed chunk URL fetched through `api.http` never
+receives anyone's Authorization or x-api-key.
+
+Every upstream outcome — status, timeout, refused connection, unparseable body — becomes a typed
+error here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .errors import Unavailable, error_for_status
+
+if TYPE_CHECKING:
+    from .client import OakDataClient
+
+logger = logging.getLogger("oakdash.oakdata")
+
+M = TypeVar("M", bound=BaseModel)
+ResponseHook = Callable[[str, "int | None", float], None]
+
+# Safe to repeat: the request never reached the server (or a kept-alive connection was closed by
+# it before answering), and every endpoint is a read-only GET. A read timeout is NOT retried: the
+# server may still be working on it, and a second wait would double the cost of a hung API.
+_RETRYABLE_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
+_RETRYABLE_STATUSES = frozenset({502, 503, 504})
+MAX_RETRIES = 1
+
+# The largest API body we will hold in memory (a 500-row event page is a few MB at most).
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+
+class OakDataAPI:
+    """The OakData API at `base_url`, with one pooled HTTP client for the whole process.
+
+    Timeouts: a call (including its one retry) never takes longer than
+    `connect_timeout + read_timeout` (10 s by default), however slowly the server answers.
+
+    `on_response(path, status, elapsed_s)`, if given, is called after every upstream attempt
+    (retries included) with the path as sent (no query string), the HTTP status (None when no
+    response came: timeout, refused connection) and the elapsed seconds. Benchmarks use it.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 7.0,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        on_response: ResponseHook | None = None,
+        retry_backoff: float = 0.2,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.on_response = on_response
+        self.retry_backoff = retry_backoff
+        self.max_response_bytes = max_response_bytes
+        self._transport = transport
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"OakDataAPI(base_url={self.base_url!r})"
+
+    # --- the pool ----------------------------------------------------------------------------
+
+    @property
+    def total_timeout(self) -> float:
+        """The most one call may take, retry included."""
+        return self.connect_timeout + self.read_timeout
+
+    def _timeout(self, within: float) -> httpx.Timeout:
+        within = max(within, 0.01)
+        return httpx.Timeout(
+            connect=min(self.connect_timeout, within),
+            read=min(self.read_timeout, within),
+            # A GET has no body to write; waiting for a free pooled connection is as bad as
+            # waiting to connect.
+            write=min(self.connect_timeout, within),
+            pool=min(self.connect_timeout, within),
+        )
+
+    @property
+    def http(self) -> httpx.Client:
+        """The pooled `httpx.Client`: keep-alive, explicit timeouts, no auth headers."""
+        client = self._http
+        if client is None:
+            with self._lock:  # two threads racing on first use must not build two pools
+                client = self._http
+                if client is None:
+                    client = self._http = httpx.Client(
+                        timeout=self._timeout(self.total_timeout),
+                        limits=httpx.Limits(
+                            max_connections=100,
+                            max_keepalive_connections=20,
+                            keepalive_expiry=20.0,
+                        ),
+                        transport=self._transport,
+                        follow_redirects=False,
+                        headers={"User-Agent": "oakdash"},
+                    )
+        return client
+
+    def close(self) -> None:
+        """Close the pool; the next call opens a new one."""
+        with self._lock:
+            client, self._http = self._http, None
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> OakDataAPI:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def for_key(self, key: str) -> OakDataClient:
+        """A per-user facade holding `key`: `InvalidKey` if empty, `PublicKey` if `oak_pub_…`."""
+        from .client import OakDataClient
+
+        return OakDataClient(self, key)
+
+    # --- the request pipeline ----------------------------------------------------------------
+
+    def get(
+        self,
+        path: str,
+        model: type[M],
+        *,
+        key: str,
+        params: Mapping[str, str | int] | None = None,
+    ) -> M:
+        """GET `base_url + path` with bearer `key`, parsed as `model`, or a typed error.
+
+        `path` must already be encoded (see `params.path_segment`).
+        """
+        http = self.http
+        headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
+        deadline = time.monotonic() + self.total_timeout
+        for attempt in range(MAX_RETRIES + 1):
+            request = http.build_request(
+                "GET",
+                self.base_url + path,
+                params=params,
+                headers=headers,
+                timeout=self._timeout(deadline - time.monotonic()),
+            )
+            failure: httpx.HTTPError | None = None
+            try:
+                status, body = self._round_trip(http, request, path, deadline)
+            except _RETRYABLE_ERRORS as err:
+                failure, status, body = err, None, b""
+            except httpx.TimeoutException as err:
+                raise Unavailable("OakData did not answer in time.") from err
+            except httpx.HTTPError as err:
+                raise Unavailable("Could not reach OakData.") from err
+
+            retryable = failure is not None or status in _RETRYABLE_STATUSES
+            if not retryable or attempt == MAX_RETRIES:
+                break
+            if deadline - time.monotonic() <= self.retry_backoff + 0.05:
+                break  # no time left for a useful second try
+            logger.debug("retrying GET %s after %s", path, status or type(failure).__name__)
+            time.sleep(self.retry_backoff)
+
+        if failure is not None:
+            if isinstance(failure, httpx.TimeoutException):
+                raise Unavailable("OakData did not answer in time.") from failure
+            raise Unavailable("Could not reach OakData.") from failure
+        assert status is not None
+        if 200 <= status < 300:
+            return _parse(body, model)
+        raise error_for_status(status, _upstream_message(body))
+
+    def _round_trip(
+        self, http: httpx.Client, request: httpx.Request, path: str, deadline: float
+    ) -> tuple[int, bytes]:
+        """Send once; the status and the (size-capped, deadline-bound) body. Logs and times it."""
+        started = time.monotonic()
+        status: int | None = None
+        outcome = "?"
+        try:
+            response = http.send(request, stream=True)
+            try:
+                status = response.status_code
+                body = self._read_body(response, deadline)
+            finally:
+                response.close()
+            outcome = str(status)
+            return status, body
+        except Exception as err:
+            outcome = type(err).__name__
+            raise
+        finally:
+            elapsed = time.monotonic() - started
+            # Method, path and outcome only: never headers (the key), never the query string.
+            logger.debug("GET %s -> %s in %.1f ms", path, outcome, elapsed * 1000)
+            self._notify(path, status, elapsed)
+
+    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
+        # The read timeout applies per socket read; a server dripping a byte at a time would
+        # never trip it, so the whole body is also bound by the call's deadline.
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise Unavailable("OakData sent a response that is too large.")
+            if time.monotonic() > deadline:
+                raise Unavailable("OakData did not answer in time.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _notify(self, path: str, status: int | None, elapsed: float) -> None:
+        if self.on_response is None:
+            return
+        try:
+            self.on_response(path, status, elapsed)
+        except Exception:  # a broken benchmark hook must not break a page
+            logger.exception("on_response hook failed")
+
+
+def _upstream_message(body: bytes) -> str | None:
+    """The `error` text of an upstream error body `{"error": "..."}`, if there is one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"]
+    return None
+
+
+def _parse(body: bytes, model: type[M]) -> M:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as err:
+        if any(e["type"] == "json_invalid" for e in err.errors(include_input=False)):
+            raise Unavailable("OakData sent a response that is not JSON.") from err
+        raise Unavailable("OakData sent a response in an unexpected shape.") from err
+
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "MAX_RETRIES", "OakDataAPI", "ResponseHook"]
