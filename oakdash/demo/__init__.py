@@ -1,0 +1,1 @@
+"""The embedded OakData-compatible demo API (framework-free WSGI app + data generator)."""
