@@ -42,6 +42,9 @@ class OakDataError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, status={self.status!r})"
 
+    def __reduce__(self):  # keep `.status` (and subclasses' fields) when cached or pickled
+        return (type(self), (self.message,), self.__dict__)
+
 
 class BadRequest(OakDataError):
     """Upstream rejected a query parameter (HTTP 400).
@@ -62,8 +65,8 @@ class InvalidParameter(BadRequest):
         self.param = param
         super().__init__(message, status=None)
 
-    def __reduce__(self):  # keep the two-argument constructor picklable
-        return (type(self), (self.param, self.message))
+    def __reduce__(self):  # its constructor takes the parameter name first
+        return (type(self), (self.param, self.message), self.__dict__)
 
 
 class InvalidKey(OakDataError):

@@ -22,6 +22,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from .errors import Unavailable, error_for_status
+from .keys import mask_key
 
 if TYPE_CHECKING:
     from .client import OakDataClient
@@ -185,7 +186,10 @@ class OakDataAPI:
         assert status is not None
         if 200 <= status < 300:
             return _parse(body, model)
-        raise error_for_status(status, _upstream_message(body))
+        message = _upstream_message(body)
+        if message and key in message:  # upstream echoing the key back must not leak it
+            message = message.replace(key, mask_key(key))
+        raise error_for_status(status, message)
 
     def _round_trip(
         self, http: httpx.Client, request: httpx.Request, path: str, deadline: float
