@@ -22,13 +22,6 @@ from oakdash.oakdata import (
     Unavailable,
 )
 
-
-@pytest.fixture(autouse=True)
-def _clean_demo_and_cache():
-    """Overrides tests/conftest.py's autouse fixture: no Django or demo needed here."""
-    yield
-
-
 KEY = "oak_sec_4f8a2c9e7b1d3f5a6c8e0b2d1a2b"
 BASE = "https://oakdata.test/api/v1"
 LIVE = {"active_now": 1, "sessions": [{"session_id": "s1", "last_seen": "2026-06-11T14:03:21Z"}]}

@@ -9,12 +9,6 @@ import pytest
 from oakdash.oakdata import errors
 
 
-@pytest.fixture(autouse=True)
-def _clean_demo_and_cache():
-    """Overrides tests/conftest.py's autouse fixture: no Django or demo needed here."""
-    yield
-
-
 @pytest.mark.parametrize(
     ("status", "cls"),
     [(400, errors.BadRequest), (401, errors.InvalidKey), (403, errors.PublicKey),

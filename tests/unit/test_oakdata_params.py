@@ -8,12 +8,6 @@ from oakdash.oakdata import InvalidParameter, mask_key, params
 from oakdash.oakdata.errors import BadRequest
 
 
-@pytest.fixture(autouse=True)
-def _clean_demo_and_cache():
-    """Overrides tests/conftest.py's autouse fixture: no Django or demo needed here."""
-    yield
-
-
 def test_the_public_constants_match_the_reference():
     assert params.RANGES == ("24h", "7d", "30d", "90d")
     assert params.DEFAULT_RANGE == "7d"

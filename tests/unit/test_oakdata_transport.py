@@ -15,13 +15,6 @@ import pytest
 
 from oakdash.oakdata import NotFound, OakDataAPI, Unavailable
 
-
-@pytest.fixture(autouse=True)
-def _clean_demo_and_cache():
-    """Overrides tests/conftest.py's autouse fixture: no Django or demo needed here."""
-    yield
-
-
 KEY = "oak_sec_4f8a2c9e7b1d3f5a6c8e0b2d1a2b"
 LIVE = json.dumps({"active_now": 0, "sessions": []}).encode()
 

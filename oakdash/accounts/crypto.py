@@ -1,0 +1,67 @@
+"""Encryption at rest for OakData secret keys, with rotatable key-encryption keys.
+
+``OAKDASH_ENCRYPTION_KEYS`` lists Fernet keys newest first: new tokens are written with the first,
+and every listed key can still read old tokens (MultiFernet). When unset, one key is derived from
+``SECRET_KEY`` — changing the secret key then makes stored API keys unreadable (docs/OPERATIONS.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class UndecryptableKey(Exception):
+    """No configured key can decrypt the stored token: the user must store their key again."""
+
+
+def _derived_key(secret: str) -> bytes:
+    digest = hashlib.sha256(b"oakdash-key-encryption:" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+@cache
+def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
+    if not keys:
+        return MultiFernet([Fernet(_derived_key(secret))])
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "OAKDASH_ENCRYPTION_KEYS must be comma-separated Fernet keys "
+            "(make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        ) from None
+
+
+def _current() -> MultiFernet:
+    return _fernet(tuple(settings.OAKDASH_ENCRYPTION_KEYS), settings.SECRET_KEY)
+
+
+def encrypt(plaintext: str) -> str:
+    return _current().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    """Return the plaintext; raise UndecryptableKey rather than ever returning the ciphertext."""
+    try:
+        return _current().decrypt(token.encode()).decode()
+    except (InvalidToken, ValueError, TypeError) as err:
+        raise UndecryptableKey(
+            "the stored key cannot be decrypted with the configured keys"
+        ) from err
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token under the newest key (readable by any configured key)."""
+    try:
+        return _current().rotate(token.encode()).decode()
+    except InvalidToken as err:
+        raise UndecryptableKey(
+            "the stored key cannot be decrypted with the configured keys"
+        ) from err

@@ -1,0 +1,59 @@
+"""The wrapper every dashboard page shares: login, GET only, a key, upstream errors → pages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from oakdash.accounts.crypto import UndecryptableKey
+from oakdash.dashboard.errors import render_upstream_error
+from oakdash.dashboard.upstream import NoKey, client_for
+from oakdash.oakdata import OakDataClient, errors
+
+PageView = Callable[..., HttpResponse]
+
+
+def _to_settings(request: HttpRequest, reason: str) -> HttpResponse:
+    # Come back to exactly this URL (query string included) once a key is stored.
+    back = request.headers.get("HX-Current-URL") if request.htmx else request.get_full_path()
+    url = reverse("settings") + "?" + urlencode({"next": back or "/", "reason": reason})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def dashboard_page(view: PageView) -> PageView:
+    """Call ``view(request, client, *args)`` with the user's client; answer every failure kindly."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            client: OakDataClient = client_for(request)
+        except NoKey:
+            return _to_settings(request, "nokey")
+        except UndecryptableKey:
+            messages.error(
+                request,
+                "Your stored key can no longer be decrypted (the server's encryption keys "
+                "changed). Please store it again.",
+            )
+            return _to_settings(request, "undecryptable")
+        except errors.OakDataError as err:  # e.g. a public key that slipped in unverified
+            return render_upstream_error(request, err)
+        try:
+            response = view(request, client, *args, **kwargs)
+        except errors.OakDataError as err:
+            return render_upstream_error(request, err)
+        response.headers.setdefault("Cache-Control", "private, no-store")
+        response.headers["Vary"] = "HX-Request, Cookie"
+        return response
+
+    return login_required(require_GET(wrapper))

@@ -1,0 +1,129 @@
+"""Formatting every page shares: numbers, durations, percentages and times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def compact(value: Any) -> str:
+    """1,234 below ten thousand; 12.3k, 4.5M above (for tight places: cards, bars)."""
+    if value is None or value == "":
+        return "—"
+    number = float(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
+        if abs(number) >= limit:
+            scaled = number / (limit if suffix != "k" else 1e3)
+            text = f"{scaled:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    if number == int(number):
+        return f"{int(number):,}"
+    return f"{number:,.1f}"
+
+
+@register.filter
+def thousands(value: Any) -> str:
+    """1234567 → 1,234,567 (exact, for tables)."""
+    if value is None or value == "":
+        return "—"
+    return f"{int(value):,}"
+
+
+@register.filter
+def clock(seconds: Any) -> str:
+    """Seconds → m:ss, or h:mm:ss from an hour up (the average session duration card)."""
+    if seconds is None:
+        return "—"
+    total = max(0, round(float(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def humanduration(seconds: Any) -> str:
+    """Seconds → "45s", "3m 12s", "2h 5m", "3d 4h" (the two largest units)."""
+    if seconds is None:
+        return "—"
+    total = max(0, round(float(seconds)))
+    if total < 60:
+        return f"{total}s"
+    units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+    parts: list[str] = []
+    for name, size in units:
+        amount, total = divmod(total, size)
+        if amount or parts:
+            parts.append(f"{amount}{name}")
+        if len(parts) == 2:
+            break
+    return " ".join(part for part in parts if not part.startswith("0"))
+
+
+@register.filter
+def ms_duration(milliseconds: Any) -> str:
+    return "—" if milliseconds is None else humanduration(float(milliseconds) / 1000)
+
+
+@register.filter
+def percent(value: Any, digits: int = 1) -> str:
+    """A percentage 0–100 → "42.5%"."""
+    if value is None:
+        return "—"
+    return f"{float(value):.{int(digits)}f}%"
+
+
+@register.filter
+def share(part: Any, whole: Any) -> float:
+    """part / whole as a percentage (0 when whole is 0), for bar widths and shares."""
+    try:
+        return 100.0 * float(part) / float(whole) if float(whole) else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _relative(moment: dt.datetime, now: dt.datetime) -> str:
+    seconds = (now - moment).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 45:
+        text = f"{round(seconds)} s"
+    elif seconds < 3600:
+        text = f"{round(seconds / 60)} min"
+    elif seconds < 86400:
+        text = f"{round(seconds / 3600)} h"
+    else:
+        text = f"{round(seconds / 86400)} d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+@register.simple_tag
+def when(moment: dt.datetime | None, style: str = "relative") -> str:
+    """<time> with the exact ISO time on hover; text relative ("5 min ago") or absolute.
+
+    Absolute text is in the viewer's zone (ViewerTimezoneMiddleware) with the zone abbreviation.
+    """
+    if moment is None:
+        return format_html('<span class="muted">—</span>')
+    local = timezone.localtime(moment)
+    exact = local.strftime("%Y-%m-%d %H:%M:%S %Z")
+    if style == "relative":
+        text = _relative(moment, timezone.now())
+    elif style == "time":
+        text = local.strftime("%H:%M:%S")
+    else:
+        text = local.strftime("%Y-%m-%d %H:%M %Z")
+    return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(), exact, text)
+
+
+@register.filter
+def pretty_json(value: Any) -> str:
+    """Indented JSON for <pre> (autoescaped by the template, so markup inside stays text)."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)

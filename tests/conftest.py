@@ -1,0 +1,129 @@
+"""The cast every test can use: a user per demo project, one with no key, and a browser.
+
+user_a reads project A (Acme Shop), user_b reads project B (Globex Docs), user_nokey has no key.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+# Playwright's sync API keeps an event loop in the test thread; Django's async-safety check
+# would then refuse ORM calls made by fixtures in that same thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("OAKDASH_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def clean_demo() -> Iterator[None]:
+    """A healthy demo API and empty caches (autouse in the Django test folders' conftest)."""
+    from django.core.cache import cache
+
+    from oakdash.demo import get_demo_app
+
+    get_demo_app().faults.clear()
+    cache.clear()
+    yield
+    get_demo_app().faults.clear()
+    cache.clear()
+
+
+def _make_user(django_user_model, username: str, key: str | None):
+    from oakdash.accounts import keystore
+
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
+    if key:
+        keystore.store_key(user, key, verified=True)
+    return user
+
+
+@pytest.fixture
+def user_a(db, django_user_model):
+    from oakdash.demo.projects import ACME_SECRET_KEY
+
+    return _make_user(django_user_model, "alice", ACME_SECRET_KEY)
+
+
+@pytest.fixture
+def user_b(db, django_user_model):
+    from oakdash.demo.projects import GLOBEX_SECRET_KEY
+
+    return _make_user(django_user_model, "bob", GLOBEX_SECRET_KEY)
+
+
+@pytest.fixture
+def user_nokey(db, django_user_model):
+    return _make_user(django_user_model, "nora", None)
+
+
+@pytest.fixture
+def client_a(client, user_a):
+    client.force_login(user_a)
+    return client
+
+
+@pytest.fixture
+def client_b(user_b):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(user_b)
+    return other
+
+
+@pytest.fixture
+def client_nokey(client, user_nokey):
+    client.force_login(user_nokey)
+    return client
+
+
+# --- Browser tests: real headless Chromium through Playwright -------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium. A missing browser fails the run: browser tests are never skipped."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def logged_in_page(browser, live_server, user_a):
+    """A page whose browser context carries user_a's session cookie, with console errors kept."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user_a)
+    context = browser.new_context(base_url=live_server.url, timezone_id="UTC")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.console_messages = []
+    page.on("console", lambda message: page.console_messages.append(message))
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

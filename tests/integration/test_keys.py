@@ -1,0 +1,151 @@
+"""The key store: encrypted at rest, masked in HTML, rotatable, public keys refused, setkey."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from oakdash.accounts import crypto, keystore
+from oakdash.accounts.models import ApiKey
+from oakdash.demo.projects import ACME_PUBLIC_KEY, ACME_SECRET_KEY, GLOBEX_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def _raw_ciphertext(user) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ciphertext, mask FROM accounts_apikey WHERE user_id = %s", [user.pk])
+        return " ".join(cursor.fetchone())
+
+
+def test_the_key_is_encrypted_in_the_database(user_a):
+    stored = _raw_ciphertext(user_a)
+    assert ACME_SECRET_KEY not in stored
+    assert ACME_SECRET_KEY[8:] not in stored
+    assert user_a.oakdata_key.reveal() == ACME_SECRET_KEY
+
+
+def test_settings_page_shows_only_the_mask(client_a):
+    response = client_a.get("/settings/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "oak_sec_…a1b2" in html
+    assert ACME_SECRET_KEY not in html
+
+
+def test_rotation_keeps_old_keys_readable_and_rotate_keys_moves_them(settings, user_a):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.OAKDASH_ENCRYPTION_KEYS = [old]
+    keystore.store_key(user_a, ACME_SECRET_KEY, verified=True)
+    token_under_old = ApiKey.objects.get(user=user_a).ciphertext
+
+    settings.OAKDASH_ENCRYPTION_KEYS = [new, old]
+    assert ApiKey.objects.get(user=user_a).reveal() == ACME_SECRET_KEY
+    call_command("rotate_keys", stdout=io.StringIO())
+    rotated = ApiKey.objects.get(user=user_a)
+    assert rotated.ciphertext != token_under_old
+
+    settings.OAKDASH_ENCRYPTION_KEYS = [new]
+    assert rotated.reveal() == ACME_SECRET_KEY
+
+
+def test_a_token_no_configured_key_can_read_raises_instead_of_returning_ciphertext(
+    settings, user_a
+):
+    settings.OAKDASH_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(crypto.UndecryptableKey):
+        ApiKey.objects.get(user=user_a).reveal()
+
+
+def test_a_dashboard_page_with_an_undecryptable_key_sends_the_user_to_settings(settings, client_a):
+    settings.OAKDASH_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    response = client_a.get("/?range=30d")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/settings/?next=%2F%3Frange%3D30d")
+
+
+def test_saving_a_valid_key_verifies_it_and_returns_to_next(client_nokey, user_nokey):
+    response = client_nokey.post(
+        "/settings/", {"action": "save", "api_key": f"  {GLOBEX_SECRET_KEY} ", "next": "/events/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/events/"
+    assert ApiKey.objects.get(user=user_nokey).reveal() == GLOBEX_SECRET_KEY
+
+
+def test_a_public_key_is_refused_with_an_explanation(client_nokey, user_nokey):
+    response = client_nokey.post("/settings/", {"action": "save", "api_key": ACME_PUBLIC_KEY})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "public key" in html and "secret key" in html
+    assert ACME_PUBLIC_KEY not in html
+    assert not ApiKey.objects.filter(user=user_nokey).exists()
+
+
+def test_an_invalid_key_is_refused_as_not_valid(client_nokey, user_nokey):
+    response = client_nokey.post(
+        "/settings/", {"action": "save", "api_key": "oak_sec_thisisnotarealkey000000"}
+    )
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    assert not ApiKey.objects.filter(user=user_nokey).exists()
+
+
+def test_an_unreachable_api_keeps_the_typed_key_and_offers_to_save_anyway(client_nokey, user_nokey):
+    from oakdash.demo import get_demo_app
+
+    get_demo_app().faults.add("/api/v1/live", status=503)
+    response = client_nokey.post("/settings/", {"action": "save", "api_key": ACME_SECRET_KEY})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "could not be reached" in html
+    assert "oak_sec_…a1b2" in html and "Save anyway" in html
+    assert ACME_SECRET_KEY not in html
+    assert not ApiKey.objects.filter(user=user_nokey).exists()
+
+    response = client_nokey.post("/settings/", {"action": "save_unverified"})
+    assert response.status_code == 302
+    record = ApiKey.objects.get(user=user_nokey)
+    assert record.reveal() == ACME_SECRET_KEY
+    assert record.verified_at is None
+
+
+def test_removing_the_key_sends_dashboard_pages_to_settings(client_a, user_a):
+    client_a.post("/settings/", {"action": "remove"})
+    assert not ApiKey.objects.filter(user=user_a).exists()
+    response = client_a.get("/sessions/?range=24h")
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/?next=%2Fsessions%2F%3Frange%3D24h&reason=nokey"
+
+
+def test_setkey_reads_the_key_from_stdin(monkeypatch, user_nokey):
+    monkeypatch.setattr("sys.stdin", io.StringIO(ACME_SECRET_KEY + "\n"))
+    out = io.StringIO()
+    call_command("setkey", "nora", stdout=out)
+    assert ApiKey.objects.get(user=user_nokey).reveal() == ACME_SECRET_KEY
+    assert "oak_sec_…a1b2" in out.getvalue()
+    assert ACME_SECRET_KEY not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [(ACME_PUBLIC_KEY, "public key"), ("oak_sec_thisisnotarealkey000000", "not valid")],
+)
+def test_setkey_fails_clearly_for_public_and_invalid_keys(monkeypatch, user_nokey, key, message):
+    monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
+    with pytest.raises(CommandError, match=message):
+        call_command("setkey", "nora", stdout=io.StringIO())
+    assert not ApiKey.objects.filter(user=user_nokey).exists()
+
+
+def test_setkey_no_verify_stores_without_asking_the_api(monkeypatch, user_nokey):
+    from oakdash.demo import get_demo_app
+
+    get_demo_app().faults.add("/api/v1/", status=500)
+    monkeypatch.setattr("sys.stdin", io.StringIO(ACME_SECRET_KEY + "\n"))
+    call_command("setkey", "nora", "--no-verify", stdout=io.StringIO())
+    assert ApiKey.objects.get(user=user_nokey).verified_at is None
