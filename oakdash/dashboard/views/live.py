@@ -1,13 +1,152 @@
-"""Placeholder until the pages issue lands."""
+"""Live: who is on the site right now — the page, its polled widget and the nav's compact count.
+
+Every viewer of a project shares one cached upstream /live answer per interval
+(``upstream_cache.cached_call``). The last good answer is also kept for a few minutes, so when
+OakData stops answering the widget keeps showing it, marked stale, instead of going blank.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from oakdash.dashboard.decorators import dashboard_page
-from oakdash.oakdata import OakDataClient
+from oakdash.dashboard.query import bool_param
+from oakdash.dashboard.upstream_cache import cached_call
+from oakdash.oakdata import OakDataClient, errors, models
+
+# How long the last good answer may stand in for a failing API (s). Past this the numbers say
+# nothing about "now", so the widget says OakData is not answering instead.
+LAST_GOOD_TTL = 600.0
+# The window OakData counts as "active" (oakdata-api.md, GET /live): shown to say what we count.
+ACTIVE_WINDOW_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    session_id: str
+    url: str | None  # None when the id cannot form a link (e.g. empty)
+    last_seen: dt.datetime
+    age_s: int
+
+    @property
+    def ago(self) -> str:
+        return ago(self.age_s)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the widget shows: an answer (maybe stale), or nothing when there never was one."""
+
+    live: models.Live | None
+    fetched_at: dt.datetime | None
+    stale: bool
+    rows: list[LiveRow] = field(default_factory=list)
+
+    @property
+    def age_s(self) -> int | None:
+        if self.fetched_at is None:
+            return None
+        return max(0, int((timezone.now() - self.fetched_at).total_seconds()))
+
+
+def ago(seconds: int | float) -> str:
+    """12 → "12 s ago", 190 → "3 min ago" (the same wording live.js ticks with)."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+def _last_good_key(project: str) -> str:
+    return f"oakdash:live:last:{project}"
+
+
+def _session_url(session_id: str) -> str | None:
+    try:
+        return reverse("session", args=[session_id])
+    except NoReverseMatch:
+        return None
+
+
+def _rows(live: models.Live) -> list[LiveRow]:
+    now = timezone.now()
+    ordered = sorted(live.sessions, key=lambda s: s.last_seen, reverse=True)
+    return [
+        LiveRow(
+            s.session_id,
+            _session_url(s.session_id),
+            s.last_seen,
+            max(0, int((now - s.last_seen).total_seconds())),
+        )
+        for s in ordered
+    ]
+
+
+def live_state(request: HttpRequest, client: OakDataClient) -> LiveState:
+    """The project's live answer, shared by every viewer; the last good one if OakData fails.
+
+    Raises the other OakDataErrors (a revoked or public key): stale numbers would hide those.
+    """
+    project: str = request.project
+    try:
+        fresh = cached_call(
+            project, "live", {}, client.live, ttl=settings.OAKDASH_LIVE_CACHE_SECONDS
+        )
+    except errors.Unavailable:
+        last = cache.get(_last_good_key(project))
+        if last is None:
+            return LiveState(None, None, stale=True)
+        live, fetched_at = last
+        return LiveState(live, fetched_at, stale=True, rows=_rows(live))
+    if not fresh.from_cache:  # one write per upstream call, not one per viewer
+        cache.set(_last_good_key(project), (fresh.value, fresh.fetched_at), LAST_GOOD_TTL)
+    return LiveState(fresh.value, fresh.fetched_at, stale=False, rows=_rows(fresh.value))
+
+
+def _context(state: LiveState) -> dict:
+    count = f"({state.live.active_now:,}) " if state.live is not None else ""
+    return {
+        "state": state,
+        "window_minutes": ACTIVE_WINDOW_MINUTES,
+        "updated_ago": ago(state.age_s) if state.age_s is not None else "",
+        "page_title": f"{count}Live · oakdash",
+    }
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, *args: str) -> HttpResponse:
-    return HttpResponse("coming soon")
+def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+    state = live_state(request, client)
+    template = "dashboard/live.html#widget" if request.htmx else "dashboard/live.html"
+    # A first load with no answer at all is an outage (503); the page still polls and recovers.
+    status = 503 if state.live is None and not request.htmx else 200
+    response = render(request, template, _context(state), status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response
+
+
+@dashboard_page
+def widget(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+    """The polled fragment: 200 whenever OakData is merely down, so polling carries on."""
+    if bool_param(request, "compact"):
+        return _pill(request, client)
+    return render(request, "dashboard/live.html#widget", _context(live_state(request, client)))
+
+
+def _pill(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+    # The nav count is on every page: whatever goes wrong, it stays a small pill, never a page.
+    try:
+        state = live_state(request, client)
+    except errors.OakDataError:
+        state = LiveState(None, None, stale=True)
+    return render(request, "partials/nav_live.html", {"nav_live": state})
