@@ -22,6 +22,7 @@ urlpatterns = [
     path("visitors/<path:distinct_id>/", visitor.page, name="visitor"),
     path("journey/", journey.page, name="journey"),
     path("live/", live.page, name="live"),
+    path("live/widget/", live.widget, name="live_widget"),
     path("events/", events.page, name="events"),
     path("replays/", replays.page, name="replays"),
     path("replays/<path:replay_id>/", replay.page, name="replay"),
