@@ -1,4 +1,4 @@
-"""Django app config, only so `manage.py demo_api` is discovered. The demo itself is framework-free."""
+"""Django app config, only so `manage.py demo_api` is found. The demo itself is framework-free."""
 
 from __future__ import annotations
 
