@@ -1,13 +1,28 @@
-"""Placeholder until the pages issue lands."""
+"""/replays/ — recorded session replays, newest first (``?limit=``)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from oakdash.dashboard.decorators import dashboard_page
-from oakdash.oakdata import OakDataClient
+from oakdash.dashboard.query import int_param
+from oakdash.oakdata import OakDataClient, params
+
+LIMIT_CHOICES = (25, 50, 100, 200)
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, *args: str) -> HttpResponse:
-    return HttpResponse("coming soon")
+def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+    limit = int_param(request, "limit", params.REPLAYS_LIMIT, params.REPLAYS_DEFAULT_LIMIT)
+    result = client.replays(limit=limit)
+    template = "dashboard/replays.html#content" if request.htmx else "dashboard/replays.html"
+    return render(
+        request,
+        template,
+        {
+            "result": result,
+            "limit": limit,
+            "limits": sorted(set(LIMIT_CHOICES) | {limit}),
+        },
+    )

@@ -1,13 +1,44 @@
-"""Placeholder until the pages issue lands."""
+"""/visitors/<distinct_id>/ — one visitor: identity, traits, attribution, sessions, replays."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from oakdash.dashboard.decorators import dashboard_page
-from oakdash.oakdata import OakDataClient
+from oakdash.oakdata import OakDataClient, models
+
+TOUCH_FIELDS = (
+    ("Referrer", "referrer"),
+    ("Referring domain", "referring_domain"),
+    ("UTM source", "utm_source"),
+    ("UTM medium", "utm_medium"),
+    ("UTM campaign", "utm_campaign"),
+    ("UTM term", "utm_term"),
+    ("UTM content", "utm_content"),
+    ("Landing path", "path"),
+)
+
+
+def attribution_rows(visitor: models.Visitor) -> list[tuple[str, object, object]]:
+    """(label, first-touch value, last-touch value) for the side-by-side table."""
+    first, last = visitor.first_touch, visitor.last_touch
+    return [
+        (label, getattr(first, name, None), getattr(last, name, None))
+        for label, name in TOUCH_FIELDS
+    ]
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, *args: str) -> HttpResponse:
-    return HttpResponse("coming soon")
+def page(request: HttpRequest, client: OakDataClient, distinct_id: str) -> HttpResponse:
+    visitor = client.visitor(distinct_id)
+    template = "dashboard/visitor.html#content" if request.htmx else "dashboard/visitor.html"
+    return render(
+        request,
+        template,
+        {
+            "visitor": visitor,
+            "attribution": attribution_rows(visitor),
+            "has_touch": visitor.first_touch is not None or visitor.last_touch is not None,
+        },
+    )
