@@ -149,3 +149,45 @@ def test_setkey_no_verify_stores_without_asking_the_api(monkeypatch, user_nokey)
     monkeypatch.setattr("sys.stdin", io.StringIO(ACME_SECRET_KEY + "\n"))
     call_command("setkey", "nora", "--no-verify", stdout=io.StringIO())
     assert ApiKey.objects.get(user=user_nokey).verified_at is None
+
+
+def test_setkey_as_a_process_exits_non_zero_on_a_public_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "oakdash.settings",
+        "DJANGO_SECRET_KEY": "s" * 50,
+        "DJANGO_SECURE": "0",
+        "OAKDATA_API_URL": "demo",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+
+    def manage(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            input=stdin,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    assert (
+        manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; User.objects.create_user('zoe')",
+        ).returncode
+        == 0
+    )
+    refused = manage("setkey", "zoe", stdin=ACME_PUBLIC_KEY + "\n")
+    assert refused.returncode == 1
+    assert "public key" in refused.stderr
+    accepted = manage("setkey", "zoe", stdin=ACME_SECRET_KEY + "\n")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "oak_sec_…a1b2 verified and stored for zoe" in accepted.stdout
+    assert ACME_SECRET_KEY not in accepted.stdout + accepted.stderr
