@@ -1,13 +1,128 @@
-"""Placeholder until the pages issue lands."""
+"""The replay player page: the recording's metadata, its session's events, and the player.
+
+The recorded DOM is played by rrweb-player inside its sandboxed iframe; the events reach the
+browser through our own stream endpoint (`replay_stream.py`), never as signed chunk URLs.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from oakdash.dashboard.decorators import dashboard_page
-from oakdash.oakdata import OakDataClient
+from oakdash.oakdata import OakDataClient, errors, models
+
+# The recorded page is untrusted and rrweb needs inline styles, so this page relaxes style-src —
+# and nothing else: no inline script, and nothing the recording references may load from
+# elsewhere (fonts, images, stylesheets of the recorded site are blocked, not fetched).
+REPLAY_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "worker-src 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+# ?t= is seconds into the recording: digits, optionally with up to three decimals.
+_SECONDS = re.compile(r"\d{1,7}(?:\.\d{1,3})?")
+MAX_SESSION_EVENTS = 500  # the side list; a longer session shows its first 500
+
+
+def start_seconds(request: HttpRequest) -> float | None:
+    """The `t` query value as seconds, None when absent; a bad value is a 400 page."""
+    values = request.GET.getlist("t")
+    if len(values) > 1:
+        raise errors.InvalidParameter("t", "t is given more than once")
+    value = values[0].strip() if values else ""
+    if not value:  # absent or empty (?t=) means from the start
+        return None
+    if not _SECONDS.fullmatch(value):
+        raise errors.InvalidParameter("t", "t must be a number of seconds, e.g. t=42 or t=12.5")
+    return float(value)
+
+
+def _replay_or_404(client: OakDataClient, replay_id: str) -> models.Replay:
+    try:
+        return client.replay(replay_id).session  # chunk_urls stay here: they never reach HTML
+    except errors.InvalidParameter as err:
+        # An id that cannot even be sent (empty, too long, not text) names no replay.
+        raise errors.NotFound("No replay has that id.", status=404) from err
+
+
+def _session_events(client: OakDataClient, session_id: str) -> tuple[list[dict[str, Any]], str]:
+    """The session's events for the side list, or ([], why) — the player works without them."""
+    try:
+        timeline = client.session(session_id)
+    except errors.NotFound:
+        return [], "OakData has no events for this replay's session."
+    except errors.OakDataError:
+        return [], "The session's events could not be loaded right now; the replay still plays."
+    rows = []
+    for event in timeline.events[:MAX_SESSION_EVENTS]:
+        rows.append(
+            {
+                "event": event.event,
+                "ts": int(event.timestamp.timestamp() * 1000),
+                "pathname": event.pathname or "",
+            }
+        )
+    return rows, ""
+
+
+def _link(name: str, value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return reverse(name, args=[value])
+    except NoReverseMatch:  # e.g. an id the route cannot carry; show it as text
+        return ""
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, *args: str) -> HttpResponse:
-    return HttpResponse("coming soon")
+def page(request: HttpRequest, client: OakDataClient, replay_id: str) -> HttpResponse:
+    start = start_seconds(request)
+    replay = _replay_or_404(client, replay_id)
+    session_events, events_problem = _session_events(client, replay.session_id)
+    config = {
+        "streamUrl": reverse("replay", args=[replay_id]) + "events.ndjson",
+        "pageUrl": request.path,
+        "durationMs": replay.duration_ms,
+        "startAt": start,
+        "width": replay.viewport_width,
+        "height": replay.viewport_height,
+    }
+    response = render(
+        request,
+        "dashboard/replay.html",
+        {
+            "replay": replay,
+            "visitor_url": _link("visitor", replay.distinct_id),
+            "session_url": _link("session", replay.session_id),
+            "duration_s": replay.duration_ms / 1000,
+            "config": config,
+            "session_events": session_events,
+            "events_problem": events_problem,
+            "max_session_events": MAX_SESSION_EVENTS,
+        },
+    )
+    response["Content-Security-Policy"] = REPLAY_CSP
+    # The recorded page's URLs never leave as a Referer, and neither does the replay id.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+__all__ = ["REPLAY_CSP", "page", "start_seconds"]
