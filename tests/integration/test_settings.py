@@ -92,3 +92,17 @@ def test_a_typo_in_debug_stops_the_process():
     result = _manage("check", DJANGO_DEBUG="ture", DJANGO_SECRET_KEY="x" * 60)
     assert result.returncode != 0
     assert "DJANGO_DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_collectstatic_hashes_and_compresses_every_file(tmp_path):
+    result = _manage(
+        "collectstatic",
+        "--noinput",
+        "-v0",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/htmx-2.0.11/htmx.min.js" in manifest
+    assert list(tmp_path.glob("css/app.*.css.gz"))
