@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -74,5 +75,5 @@ def cell(value: Any, css: str = "clip") -> str:
     """Untrusted text for a table cell: escaped, bidi-isolated, clipped with the full text on
     hover; None (or "") becomes a muted dash."""
     if value is None or value == "":
-        return format_html('<span class="muted" title="not recorded">—</span>')
+        return mark_safe('<span class="muted" title="not recorded">—</span>')
     return format_html('<bdi class="{}" title="{}">{}</bdi>', css, value, value)
