@@ -62,7 +62,7 @@ def test_the_live_page_shows_the_active_count_and_every_session_the_api_returned
     assert count == f"{live.active_now:,}"
     for session in live.sessions:
         assert f'href="/sessions/{session.session_id}/"' in html
-    assert f"<title>({live.active_now}) Live · oakdash</title>" in html
+    assert f"<title>({live.active_now:,}) Live · oakdash</title>" in html
     assert "active in the last 5 minutes · updated" in html
     assert ACME_SECRET_KEY not in html
 
