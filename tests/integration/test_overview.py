@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 
 import pytest
 
@@ -19,6 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def acme(range_: str = "7d", exclude_bots: bool = False):
     return get_api().for_key(ACME_SECRET_KEY).overview(range=range_, exclude_bots=exclude_bots)
+
+
+@pytest.fixture(autouse=True)
+def _still_demo_clock(monkeypatch):
+    """Pin the demo's clock: its data moves on every minute, and a test compares two reads."""
+    app, now = get_demo_app(), time.time()
+    monkeypatch.setattr(app, "clock", lambda: now)
+    app.warm()  # build the data here, not inside a request that has a read timeout
 
 
 @pytest.fixture
