@@ -1,33 +1,22 @@
 """Helpers for the table pages (sessions, session, visitor, events, replays).
 
-Links to ids: ``{% url 'visitor' id %}`` leaves ``/`` unencoded, so the id ``../live`` becomes
-``/visitors/../live/``, which a browser normalises to ``/live/``. ``visitor_url`` and friends
-encode the id as ONE path segment (``/visitors/..%2Flive/``); Django decodes it back into the
-same id, and browsers leave it alone.
+Links to ids use ``visitor_url`` / ``session_url`` / ``replay_url`` rather than ``{% url %}``:
+they encode the id as one path segment, so ``../live`` stays an id (see ``links.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from oakdash.dashboard.links import id_url
+
 register = template.Library()
-
-_MARKER = "oakdash-id-marker"
-# Kept readable (x@y.z); everything else, "/" included, is percent-encoded.
-_SAFE = "@:~"
-
-
-def id_url(name: str, value: str) -> str:
-    """The URL of route ``name`` for one id, the id encoded as a single path segment."""
-    return reverse(name, args=[_MARKER]).replace(_MARKER, quote(str(value), safe=_SAFE))
-
 
 @register.filter
 def visitor_url(distinct_id: str) -> str:
