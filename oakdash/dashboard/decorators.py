@@ -7,7 +7,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from oakdash.accounts.crypto import UndecryptableKey
 from oakdash.dashboard.errors import render_upstream_error
+from oakdash.dashboard.links import canonical_full_path
 from oakdash.dashboard.upstream import NoKey, client_for
 from oakdash.oakdata import OakDataClient, errors
 
@@ -56,4 +57,14 @@ def dashboard_page(view: PageView) -> PageView:
         response.headers["Vary"] = "HX-Request, Cookie"
         return response
 
-    return login_required(require_GET(wrapper))
+    guarded = require_GET(wrapper)
+
+    @functools.wraps(view)
+    def entry(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Like login_required, but ?next= re-encodes ids from the URL: the decoded path would
+        # turn the visitor "../live" into /visitors/../live/, which browsers normalise away.
+        if not request.user.is_authenticated:
+            return redirect_to_login(canonical_full_path(request))
+        return guarded(request, *args, **kwargs)
+
+    return entry
