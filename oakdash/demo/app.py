@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import aggregate, params, replays, rows
-from .dataset import Snapshot, shared_dataset
+from .dataset import FULL_DAYS, RECENT_DAYS, Snapshot, shared_dataset
 from .faults import Faults
 from .generator import Session
 from .projects import DEMO_PROJECTS, Project, project_for
@@ -36,6 +36,7 @@ API_PREFIX = "/api/v1/"
 STORAGE_PREFIX = "/storage/"
 _COLLECTIONS = frozenset({"overview", "sessions", "journey", "live", "events", "replays"})
 _ITEMS = ("sessions/", "visitors/", "replays/")
+_RECENT_RANGES = frozenset({"24h", "7d"})  # served from the 9-day dataset
 _STATUS = {
     200: "200 OK",
     400: "400 Bad Request",
@@ -99,33 +100,47 @@ class DemoApp:
         self._public = {p.public_key for p in self.projects.values()}
         # Deterministic per seed, so two apps with the same seed sign the same URLs.
         self._signer = Signer(hashlib.sha256(f"oakdash-demo-storage|{seed}".encode()).digest())
-        self._snapshots: dict[str, Snapshot] = {}
-        self._locks = {k: threading.Lock() for k in self.projects}
+        self._snapshots: dict[tuple[str, bool], Snapshot] = {}
+        self._locks = {(k, full): threading.Lock() for k in self.projects for full in (True, False)}
         self._added: dict[str, dict[str, AddedReplay]] = {k: {} for k in self.projects}
         self._added_lock = threading.Lock()
 
     # --- data ------------------------------------------------------------------------------------
 
-    def snapshot(self, project: Project | str) -> Snapshot:
-        """The project's data as of the current minute (built on first use, then cached)."""
+    def snapshot(self, project: Project | str, full: bool = True) -> Snapshot:
+        """The project's data as of the current minute (built on first use, then cached).
+
+        `full=False` is enough for the 24h/7d windows and live: it covers only the last 9 days,
+        so the first requests after start-up do not wait for 90 days of data to be generated.
+        """
         key = project if isinstance(project, str) else project.key
         cutoff = cutoff_ms(self.clock())
-        snap = self._snapshots.get(key)
-        if snap is not None and snap.cutoff == cutoff:
-            return snap
-        with self._locks[key]:
-            snap = self._snapshots.get(key)
+        for slot in ((key, True),) if full else ((key, False), (key, True)):
+            snap = self._snapshots.get(slot)
             if snap is not None and snap.cutoff == cutoff:
                 return snap
-            dataset = shared_dataset(self.projects[key], self.seed, cutoff // DAY_MS)
+        slot = (key, full)
+        with self._locks[slot]:
+            snap = self._snapshots.get(slot)
+            if snap is not None and snap.cutoff == cutoff:
+                return snap
+            days = FULL_DAYS if full else RECENT_DAYS
+            dataset = shared_dataset(self.projects[key], self.seed, cutoff // DAY_MS, days)
             snap = Snapshot(dataset, cutoff)
-            self._snapshots[key] = snap
+            self._snapshots[slot] = snap
             return snap
 
     def warm(self) -> None:
         """Generate every project's data now rather than on its first request."""
         for key in self.projects:
+            self.snapshot(key, full=False)
+        for key in self.projects:
             self.snapshot(key)
+
+    def warm_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.warm, name="oakdash-demo-warm", daemon=True)
+        thread.start()
+        return thread
 
     # --- replays ---------------------------------------------------------------------------------
 
@@ -333,14 +348,14 @@ class DemoApp:
         if route == "overview":
             range_ = params.get_range(q)
             exclude = params.get_bool(q, "exclude_bots")
-            snap = self.snapshot(project)
+            snap = self.snapshot(project, full=range_ not in _RECENT_RANGES)
             return snap.memo(
                 ("overview", range_, exclude), lambda: aggregate.overview(snap, range_, exclude)
             )
         if route == "sessions":
             range_ = params.get_range(q)
             limit = params.get_int(q, "limit", params.SESSIONS_LIMIT)
-            snap = self.snapshot(project)
+            snap = self.snapshot(project, full=range_ not in _RECENT_RANGES)
             found = []
             for s in snap.newest(aggregate.RANGE_MS[range_]):
                 if len(found) == limit:
@@ -348,8 +363,11 @@ class DemoApp:
                 found.append(rows.session_row(s))
             return {"range": range_, "count": len(found), "sessions": found}
         if route == "sessions/{id}":
-            snap = self.snapshot(project)
+            snap = self.snapshot(project, full=False)
             i = snap.index_of(ident or "")
+            if i is None:  # not in the last days: look in the full 90
+                snap = self.snapshot(project)
+                i = snap.index_of(ident or "")
             if i is None:
                 raise HTTPError(404, "session not found")
             s = snap.session(i)
@@ -360,10 +378,10 @@ class DemoApp:
             return snap.memo(("visitor", ident), lambda: self._visitor(project, snap, ident or ""))
         if route == "journey":
             range_ = params.get_range(q)
-            snap = self.snapshot(project)
+            snap = self.snapshot(project, full=range_ not in _RECENT_RANGES)
             return snap.memo(("journey", range_), lambda: aggregate.journey(snap, range_))
         if route == "live":
-            snap = self.snapshot(project)
+            snap = self.snapshot(project, full=False)
             live = snap.memo("live", snap.live)
             return {
                 "active_now": len(live),
@@ -510,4 +528,6 @@ def get_demo_app() -> DemoApp:
                 seed = int(os.environ.get("OAKDASH_DEMO_SEED", "1"))
                 ttl = float(os.environ.get("OAKDASH_DEMO_CHUNK_TTL", "1800"))
                 _default_app = make_app(seed=seed, chunk_ttl=ttl)
+                # Generate while the dashboard starts up rather than in its first request.
+                _default_app.warm_in_background()
     return _default_app

@@ -26,10 +26,17 @@ _KEY_BITS = 23  # firehose key: (timestamp - base) << 23 | flat event index
 _KEY_MASK = (1 << _KEY_BITS) - 1
 
 
+FULL_DAYS = 92  # 90 days back from any minute of today, plus the day before for long sessions
+RECENT_DAYS = 9  # enough for the 24h and 7d windows: what most requests need
+
+
 class Dataset:
-    def __init__(self, generator: Generator, day: int) -> None:
+    """The sessions of the `days` days ending on `day`, indexed."""
+
+    def __init__(self, generator: Generator, day: int, days: int = FULL_DAYS) -> None:
         self.day = day
-        first_day = day - 91
+        self.days = days
+        first_day = day - days + 1
         self.base_ms = (first_day - 1) * DAY_MS
         sessions: list[Session] = []
         for d in range(first_day, day + 1):
@@ -40,32 +47,47 @@ class Dataset:
         # A person's sessions, and the ids (anonymous or user) that lead to the person.
         self.by_person: dict[str, list[int]] = defaultdict(list)
         self.person_for_id: dict[str, str] = {}
-        # Firehose: every event, sortable by time, pointing back to (session, position).
-        self.offsets: list[int] = []
-        keys: list[int] = []
-        base = self.base_ms
-        flat = 0
         for i, s in enumerate(sessions):
             person = s.person
             self.by_person[person.pid].append(i)
             self.person_for_id.setdefault(person.anon_id, person.pid)
             if person.user_id is not None:
                 self.person_for_id.setdefault(person.user_id, person.pid)
-            self.offsets.append(flat)
-            for e in s.events:
-                keys.append(((e[0] - base) << _KEY_BITS) | flat)
-                flat += 1
-        assert flat <= _KEY_MASK
-        keys.sort()  # nearly sorted runs already: timsort makes this cheap
-        self.firehose = keys
+        self._firehose: tuple[list[int], list[int]] | None = None
+        self._firehose_lock = threading.Lock()
         self.replay_indexes = [i for i, s in enumerate(sessions) if s.replay is not None]
         self.index_by_replay = {sessions[i].replay.id: i for i in self.replay_indexes}  # type: ignore[union-attr]
 
+    @property
+    def firehose(self) -> list[int]:
+        """Every event as `(timestamp - base) << 23 | flat index`, sorted: built on first use
+        (only /events needs it)."""
+        return self._firehose_index()[0]
+
+    def _firehose_index(self) -> tuple[list[int], list[int]]:
+        if self._firehose is None:
+            with self._firehose_lock:
+                if self._firehose is None:
+                    offsets: list[int] = []
+                    keys: list[int] = []
+                    base = self.base_ms
+                    flat = 0
+                    for s in self.sessions:
+                        offsets.append(flat)
+                        for e in s.events:
+                            keys.append(((e[0] - base) << _KEY_BITS) | flat)
+                            flat += 1
+                    assert flat <= _KEY_MASK
+                    keys.sort()  # nearly sorted runs already: timsort makes this cheap
+                    self._firehose = (keys, offsets)
+        return self._firehose
+
     def locate(self, key: int) -> tuple[int, int]:
         """(session index, event position) of a firehose key."""
+        offsets = self._firehose_index()[1]
         flat = key & _KEY_MASK
-        i = bisect.bisect_right(self.offsets, flat) - 1
-        return i, flat - self.offsets[i]
+        i = bisect.bisect_right(offsets, flat) - 1
+        return i, flat - offsets[i]
 
     def key_bound(self, ts_ms: int) -> int:
         """The largest possible key at `ts_ms`: bisect_right with it splits at "<= ts_ms"."""
@@ -160,32 +182,32 @@ class Snapshot:
 # Shared by every app in the process: days and their indexes are immutable and depend only on
 # (project, seed, day), so tests that make many apps with the same seed generate the data once.
 _generators: dict[tuple[int, int], Generator] = {}
-_datasets: dict[tuple[int, int, int], Dataset] = {}
+_datasets: dict[tuple[int, int, int, int], Dataset] = {}
 _shared_lock = threading.Lock()
-_build_locks: dict[tuple[int, int], threading.Lock] = {}
-_MAX_DATASETS = 6
+_build_locks: dict[tuple[int, int, int], threading.Lock] = {}
+_MAX_DATASETS = 8
 
 
-def shared_dataset(project: Project, seed: int, day: int) -> Dataset:
-    """The dataset of `project` for `seed` ending on `day`, built once per process."""
+def shared_dataset(project: Project, seed: int, day: int, days: int = FULL_DAYS) -> Dataset:
+    """The dataset of `project` for `seed`: `days` days ending on `day`, built once per process."""
     key = (id(project), seed)
     with _shared_lock:
-        found = _datasets.get((*key, day))
+        found = _datasets.get((*key, day, days))
         if found is not None:
             return found
-        lock = _build_locks.setdefault(key, threading.Lock())
+        lock = _build_locks.setdefault((*key, days), threading.Lock())
     with lock:  # one build per project and seed at a time; others wait for its result
         with _shared_lock:
-            found = _datasets.get((*key, day))
+            found = _datasets.get((*key, day, days))
             generator = (
                 _generators.setdefault(key, Generator(project, seed)) if found is None else None
             )
         if found is not None:
             return found
         assert generator is not None
-        built = Dataset(generator, day)
+        built = Dataset(generator, day, days)
         with _shared_lock:
-            _datasets[(*key, day)] = built
+            _datasets[(*key, day, days)] = built
             while len(_datasets) > _MAX_DATASETS:
                 del _datasets[next(iter(_datasets))]
             # Days older than any dataset could need are dropped from the generator's cache.

@@ -33,6 +33,7 @@ Event = tuple[int, str, "str | None", Any, str]
 RECORDINGS = ("todomvc", "mdn-bears", "rrweb-form")
 _LONG_EVERY = 15 * MINUTE_MS
 _LONG_SLOTS = DAY_MS // _LONG_EVERY
+_HOSTILE_EVERY = 30
 
 _FIRST_NAMES = ("Maria", "James", "Zoë", "José", "Łukasz", "Aiko", "محمد", "יעל", "Priya", "Chen")
 _LAST_NAMES = ("Garcia", "Smith", "Müller", "O'Brien", "Nowak", "Tanaka", "Haddad", "Levi", "Rao")
@@ -358,14 +359,15 @@ class Generator:
             person = self._returning(rng, day)
             if person is not None:
                 out.append(self._server_session(rng, person, d0 + self._tod(rng)))
-        # The hostile visitors: every 90 minutes each, staggered, so the newest 50 sessions of any
-        # moment (even at the busiest hour) include each of them.
+        # The hostile visitors: each comes right after every 30th other session (staggered), so
+        # any 50 consecutive sessions, e.g. the newest 50 at any moment, include every one of them.
+        out.sort(key=lambda s: (s.start_ms, s.sid))
+        hostile = []
         for idx, person in enumerate(self._hostile):
-            for n in range(16):
-                start = (
-                    d0 + n * 90 * MINUTE_MS + idx * 22 * MINUTE_MS + _between(rng, 0, 5 * MINUTE_MS)
-                )
-                out.append(self._hostile_session(rng, person, start, idx, n, day))
+            for n, k in enumerate(range(idx * 3, len(out), _HOSTILE_EVERY)):
+                start = out[k].start_ms + _between(rng, 1, 20) * SECOND_MS
+                hostile.append(self._hostile_session(rng, person, start, idx, n, day))
+        out.extend(hostile)
         out.sort(key=lambda s: (s.start_ms, s.sid))
         return out
 
@@ -600,7 +602,7 @@ class Generator:
     def _long(self, rng: random.Random, person: Person, start: int) -> Session:
         identified = person.signup_ms is not None and start > person.signup_ms
         did = person.user_id if identified and person.user_id else person.anon_id
-        duration = _between(rng, 30, 70) * MINUTE_MS
+        duration = _between(rng, 25, 50) * MINUTE_MS
         events: list[Event] = []
         t = start
         path = self._entry(rng, None)
@@ -608,7 +610,7 @@ class Generator:
         while t < start + duration:
             events.append((t, "$pageview", path, i, did))
             # Under 5 minutes between events, so the reader stays "live" (5 minute window).
-            step = _between(rng, 150, 280) * SECOND_MS
+            step = _between(rng, 230, 295) * SECOND_MS
             if rng.random() < 0.3:
                 events.append(
                     (t + step // 2, "$autocapture", path, _one(rng, self.project.clicks), did)
