@@ -38,8 +38,10 @@ def _widget_requests(page) -> list[str]:
 def _hide(page, state: str = "hidden") -> None:
     page.evaluate(
         """state => {
-            Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
-            Object.defineProperty(document, "hidden", {configurable: true, get: () => state !== "visible"});
+            const define = (name, value) =>
+                Object.defineProperty(document, name, {configurable: true, get: () => value});
+            define("visibilityState", state);
+            define("hidden", state !== "visible");
             document.dispatchEvent(new Event("visibilitychange"));
         }""",
         state,
@@ -105,7 +107,8 @@ def test_the_nav_count_waits_for_a_hidden_tab_to_be_shown(logged_in_page):
     page = logged_in_page
     requests = _widget_requests(page)
     page.add_init_script(
-        'Object.defineProperty(document, "visibilityState", {configurable: true, get: () => "hidden"});'
+        'Object.defineProperty(document, "visibilityState", '
+        '{configurable: true, get: () => "hidden"});'
     )
     page.goto("/settings/")
     page.wait_for_timeout(1_500)
