@@ -1,0 +1,116 @@
+"""Hostile upstream text on the table pages: escaped, bidi-isolated, clipped, never a live link.
+
+The demo plants markup, script, `javascript:` URLs, right-to-left text, emoji and a 2,000-char
+path in project A's data (oakdash/demo/hostile.py); these tests look for them on every page.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+import time
+
+import pytest
+
+from oakdash.dashboard.templatetags.oaktables import visitor_url
+from oakdash.dashboard.upstream import get_api
+from oakdash.demo import get_demo_app
+from oakdash.demo.hostile import (
+    ARABIC_CITY,
+    HOSTILE_LABEL,
+    HOSTILE_PATH,
+    HOSTILE_URL,
+    LONG_PATH,
+    RTL_PATH,
+)
+from oakdash.demo.projects import ACME_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+@pytest.fixture(autouse=True)
+def _still_demo_clock(monkeypatch):
+    app = get_demo_app()
+    now = time.time()
+    monkeypatch.setattr(app, "clock", lambda: now)
+    app.warm()
+
+
+def acme():
+    return get_api().for_key(ACME_SECRET_KEY)
+
+
+def assert_safe(html: str) -> None:
+    """Nothing upstream became markup, script, style or a javascript: link."""
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", html, re.I)
+    assert not re.search(r"\sstyle\s*=", html, re.I)
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+
+
+def hostile_session():
+    sessions = acme().sessions(range="7d", limit=200).sessions
+    return next(s for s in sessions if s.entry_path == HOSTILE_PATH)
+
+
+def test_the_sessions_table_escapes_and_isolates_hostile_values(client_a):
+    html = client_a.get("/sessions/?range=7d&limit=200").content.decode()
+    assert_safe(html)
+    assert ESCAPED_SCRIPT in html
+    assert f'<bdi class="clip" title="{htmllib.escape(RTL_PATH)}">' in html
+    assert f'<bdi class="clip" title="{ARABIC_CITY}">{ARABIC_CITY}</bdi>' in html
+    assert f'<bdi class="clip" title="{HOSTILE_URL}">{HOSTILE_URL}</bdi>' in html
+
+
+def test_a_very_long_path_is_clipped_with_the_full_text_on_hover(client_a):
+    html = client_a.get("/sessions/?range=7d&limit=200").content.decode()
+    assert f'<bdi class="clip" title="{LONG_PATH}">{LONG_PATH}</bdi>' in html
+
+
+def test_the_session_timeline_escapes_paths_and_properties(client_a):
+    session = hostile_session()
+    html = client_a.get(f"/sessions/{session.session_id}/").content.decode()
+    assert_safe(html)
+    assert htmllib.escape(HOSTILE_PATH) in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_visitor_page_escapes_traits_groups_and_attribution(client_a):
+    for distinct_id in ("a/b", "x@y.z"):
+        html = client_a.get(visitor_url(distinct_id)).content.decode()
+        assert_safe(html)
+        assert ESCAPED_SCRIPT in html
+
+
+def test_the_events_page_escapes_every_row(client_a):
+    html = client_a.get("/events/?offset=0&limit=500").content.decode()
+    assert_safe(html)
+
+
+def test_replay_entry_urls_are_text_only(client_a):
+    replays = acme().replays(limit=200).replays
+    html = client_a.get("/replays/?limit=200").content.decode()
+    assert_safe(html)
+    for r in replays:
+        if r.entry_url:
+            assert htmllib.escape(r.entry_url) in html
+    assert 'href="http' not in html.split("<tbody>", 1)[1]
+
+
+def test_hostile_htmx_fragments_are_escaped_too(client_a):
+    session = hostile_session()
+    for url in ("/sessions/?range=7d&limit=200", f"/sessions/{session.session_id}/"):
+        html = client_a.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert_safe(html)
+        assert "<html" not in html
+
+
+def test_a_hostile_label_is_never_rendered_raw_anywhere(client_a):
+    pages = ["/sessions/?range=7d&limit=200", "/events/?limit=500", "/replays/?limit=200"]
+    pages += [visitor_url(i) for i in ("a/b", "../live")]
+    for url in pages:
+        assert HOSTILE_LABEL not in client_a.get(url).content.decode(), url
