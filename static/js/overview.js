@@ -32,7 +32,7 @@
 
   function render() {
     if (current) { current.destroy(); current = null; }
-    var canvas = document.getElementById("overview-chart");
+    var canvas = document.querySelector("[data-overview-chart]");
     if (!canvas || !window.Chart) return;
     var stale = window.Chart.getChart(canvas);
     if (stale) stale.destroy();
@@ -81,7 +81,7 @@
     // Only swaps that brought a new chart (range, bots, refresh) redraw; the live pill's polls do not.
     document.addEventListener("htmx:afterSettle", function (event) {
       var target = event.detail && event.detail.target;
-      if (target && (target.id === "page-content" || (target.querySelector && target.querySelector("#overview-chart")))) render();
+      if (target && (target.id === "page-content" || (target.querySelector && target.querySelector("[data-overview-chart]")))) render();
     });
     if (window.matchMedia) {
       var scheme = window.matchMedia("(prefers-color-scheme: dark)");
