@@ -355,6 +355,8 @@ def main() -> None:
             }
             server, base = start_dashboard(rec)
             print(f"dashboard: {base} (threaded WSGI server in this process)")
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"machine: {os.cpu_count()} CPUs, load average {load} (figures include it)")
             over = bench_pages(
                 base, cookies["A"][0], page_urls(api_url, ACME_SECRET_KEY), args.requests, rec
             )
