@@ -451,7 +451,7 @@
     current.button.setAttribute("aria-current", "true");
     // Keep it in view inside the list only (scrollIntoView would scroll the whole page).
     var list = ui.list;
-    var top = current.li.offsetTop - list.offsetTop;
+    var top = current.li.offsetTop;  // the list is position: relative, the offset parent
     if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - current.li.offsetHeight) {
       list.scrollTop = Math.max(0, top - list.clientHeight / 3);
     }
