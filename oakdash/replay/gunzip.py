@@ -1,0 +1,179 @@
+"""Streaming gunzip of one in-memory chunk, with caps on what it may inflate to.
+
+`GzipReader(data, ...).read(n)` returns the next at most `n` decompressed bytes, and b"" once the
+stream has ended cleanly. It never holds more than one block of output: the merge pulls blocks
+lazily, so a replay's memory is its compressed chunks plus a block per chunk in play.
+
+What it guarantees:
+* caps: `zlib.decompressobj().decompress(data, max_length)` is never allowed to produce more
+  than one byte past a cap, so a gzip bomb fails after inflating about `cap` bytes, in time
+  proportional to the cap, not to the bomb;
+* multi-member gzip (concatenated `.gz` files) is one stream, as with `gzip -dc`;
+* a stream that stops before its end-of-stream marker is an error (truncated), and so are bytes
+  after the last member that are not another member. NUL padding after the last member is
+  ignored, as `gzip` and Python's `gzip` module do;
+* zlib's CRC-32 and length checks of each member are verified.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from .errors import ChunkDecodeError, ReplayTooLarge, chunk_label, human_size
+from .limits import ByteBudget
+
+GZIP_MAGIC = b"\x1f\x8b"
+# How much compressed input is handed to zlib per call. zlib keeps what it could not use (because
+# of max_length) in `unconsumed_tail`, which is a copy: feeding small slices keeps that copy small
+# instead of re-copying the rest of a multi-MB chunk on every block.
+_INPUT_STEP = 64 * 1024
+# wbits for "gzip container only": a zlib or raw deflate stream is not a valid chunk.
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
+
+
+class GzipReader:
+    """Decompress `data` (one chunk, gzip) block by block under `max_bytes` and `budget`.
+
+    `budget`, when given, is the replay-wide decompressed-bytes counter shared by every chunk;
+    `max_bytes` caps this chunk alone. `index` and `total` only name the chunk in errors.
+    """
+
+    __slots__ = (
+        "_budget",
+        "_decomp",
+        "_done",
+        "_in_pos",
+        "_max_bytes",
+        "_mv",
+        "index",
+        "produced",
+        "total",
+    )
+
+    def __init__(
+        self,
+        data: bytes,
+        *,
+        index: int = 0,
+        total: int = 1,
+        max_bytes: int,
+        budget: ByteBudget | None = None,
+    ) -> None:
+        self._mv = memoryview(data)
+        self._in_pos = 0  # the next compressed byte not yet handed to zlib
+        self._decomp = zlib.decompressobj(_GZIP_WBITS)
+        self._done = False
+        self._max_bytes = max_bytes
+        self._budget = budget
+        self.index = index
+        self.total = total
+        self.produced = 0  # decompressed bytes returned so far
+        if not data:
+            raise self._damaged("is empty (no gzip data)")
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` (> 0) decompressed bytes; b"" when the stream ended cleanly."""
+        while not self._done:
+            decomp = self._decomp
+            if decomp.eof:
+                self._next_member()
+                continue
+            if decomp.unconsumed_tail:
+                src = decomp.unconsumed_tail
+            elif self._in_pos < len(self._mv):
+                src = self._mv[self._in_pos : self._in_pos + _INPUT_STEP]
+                self._in_pos += len(src)
+            else:
+                # All input handed over: zlib may still hold output of the last block.
+                src = b""
+            allowed = min(size, self._max_bytes - self.produced + 1)
+            budget = self._budget
+            if budget is not None:
+                allowed = min(allowed, budget.remaining + 1)
+            try:
+                out = decomp.decompress(src, allowed)
+            except zlib.error:
+                raise self._damaged("is not valid gzip data (corrupt)") from None
+            if out:
+                self._account(len(out))
+                return out
+            if not src and not decomp.eof:
+                raise self._damaged("is cut short (the gzip stream is truncated)")
+        return b""
+
+    def _account(self, n: int) -> None:
+        self.produced += n
+        if self.produced > self._max_bytes:
+            raise ReplayTooLarge(
+                f"{chunk_label(self.index, self.total)} is larger than the "
+                f"{human_size(self._max_bytes)} limit once decompressed.",
+                chunk=self.index,
+                limit="max_chunk_bytes",
+                cap=self._max_bytes,
+            )
+        budget = self._budget
+        if budget is not None:
+            budget.used += n
+            if budget.used > budget.cap:
+                raise ReplayTooLarge(
+                    f"The replay is larger than the {human_size(budget.cap)} limit once "
+                    "decompressed.",
+                    chunk=self.index,
+                    limit="max_replay_bytes",
+                    cap=budget.cap,
+                )
+
+    def _next_member(self) -> None:
+        """The current gzip member ended: start the next one, or finish."""
+        # zlib returns the bytes after the end of the member (from the slice it was given) as
+        # unused_data; everything from there on was not part of this member.
+        start = self._in_pos - len(self._decomp.unused_data)
+        rest = self._mv[start:]
+        if not rest:
+            self._done = True
+        elif rest[:2] == GZIP_MAGIC:
+            self._decomp = zlib.decompressobj(_GZIP_WBITS)
+            self._in_pos = start
+        elif not rest.tobytes().strip(b"\0"):
+            self._done = True  # NUL padding (tape blocks, some storage layers): not data
+        else:
+            raise self._damaged("has unexpected bytes after the end of its gzip data")
+
+    def _damaged(self, what: str) -> ChunkDecodeError:
+        return ChunkDecodeError(f"{chunk_label(self.index, self.total)} {what}.", chunk=self.index)
+
+
+def declared_size(data: bytes) -> int:
+    """The decompressed size a gzip chunk declares in its trailer (ISIZE), or 0 if none.
+
+    ISIZE is the size of the last member modulo 2**32, so for a valid chunk the real size is at
+    least this: a chunk declaring more than a cap can be refused before anything is inflated
+    (the common, honest gzip bomb). A lying trailer is still caught while inflating.
+    """
+    if len(data) < 18 or data[:2] != GZIP_MAGIC:
+        return 0
+    return int.from_bytes(data[-4:], "little")
+
+
+def check_declared_sizes(chunks: list[bytes] | tuple[bytes, ...], limits) -> None:
+    """Refuse a replay whose chunk trailers already declare more than the decompression caps."""
+    total = 0
+    n = len(chunks)
+    for index, data in enumerate(chunks):
+        size = declared_size(data)
+        if size > limits.max_chunk_bytes:
+            raise ReplayTooLarge(
+                f"{chunk_label(index, n)} is larger than the "
+                f"{human_size(limits.max_chunk_bytes)} limit once decompressed.",
+                chunk=index,
+                limit="max_chunk_bytes",
+                cap=limits.max_chunk_bytes,
+            )
+        total += size
+    if total > limits.max_replay_bytes:
+        raise ReplayTooLarge(
+            f"The replay is larger than the {human_size(limits.max_replay_bytes)} limit once "
+            "decompressed.",
+            limit="max_replay_bytes",
+            cap=limits.max_replay_bytes,
+        )
