@@ -50,7 +50,7 @@
           var colour = cssVar(s[2], "#2f7d4f");
           return {
             label: s[1], data: data[s[0]], borderColor: colour, backgroundColor: colour,
-            borderWidth: 2, pointRadius: dense ? 0 : 2, pointHoverRadius: 4, tension: 0.25
+            borderWidth: 2, pointRadius: dense ? 0 : 2, pointHoverRadius: 4, cubicInterpolationMode: "monotone"
           };
         })
       },
