@@ -401,7 +401,7 @@
       var li = document.createElement("li");
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "replay-event";
+      button.className = "replay-event" + (item.event === "$exception" ? " is-error" : "");
       button.setAttribute("data-index", String(index));
       var name = document.createElement("bdi");
       name.className = "replay-event-name clip";
@@ -427,10 +427,15 @@
   }
 
   function placeSessionEvents() {
+    var end = Math.max(config.durationMs || 0, loadedMs());
     state.listItems.forEach(function (entry) {
       var offset = entry.ts - state.firstTs;
       entry.offset = offset;
       entry.when.textContent = offset < 0 ? "before" : clock(offset);
+      // The session can outlast its recording: those events seek to the nearest recorded moment.
+      var outside = offset < 0 || offset > end;
+      entry.li.classList.toggle("is-outside", outside);
+      if (outside) entry.button.title += "\n(outside the recording: jumps to its " + (offset < 0 ? "start" : "end") + ")";
     });
     placeMarkers();
   }

@@ -6,6 +6,7 @@ and rrweb-form (its chunks are listed out of time order).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -235,3 +236,50 @@ def _refused_outside(text: str, own_origin: str) -> bool:
         return False
     urls = re.findall(r"'(https?://[^']+)'", text)
     return bool(urls) and not any(url.startswith(own_origin) for url in urls)
+
+
+def test_a_stream_cut_mid_way_keeps_playing_and_retry_adds_only_the_rest(logged_in_page):
+    from oakdash.demo.replays import load
+
+    page = logged_in_page
+    total = sum(len(chunk) for chunk in load("todomvc").chunk_lines)
+    served: list[int] = []
+
+    def first_ten_seconds_then_an_error(route):
+        lines = route.fetch().text().splitlines()
+        start = json.loads(lines[0])["timestamp"]
+        head = [line for line in lines if json.loads(line)["timestamp"] - start < 10_000]
+        served.append(len(head))
+        body = "\n".join([*head, '{"error": "chunk 3 could not be downloaded"}']) + "\n"
+        route.fulfill(status=200, content_type="application/x-ndjson", body=body)
+
+    page.route("**/events.ndjson", first_ten_seconds_then_an_error)
+    _open(page, "todomvc", "?t=8")
+    page.wait_for_selector("#replay-error:not([hidden])")
+    assert "chunk 3 could not be downloaded" in page.text_content("#replay-error-text")
+    assert page.get_attribute("#replay-player", "data-events") == str(served[0])
+    # Playback runs into the end of what loaded and waits there, still "playing" for the viewer.
+    _wait_until(page, _player("currentMs") + " >= 9000")
+    assert page.text_content("#replay-toggle").startswith("Pause")
+
+    page.unroute("**/events.ndjson")
+    page.click("#replay-retry")
+    _wait_until_loaded(page)
+    assert page.get_attribute("#replay-player", "data-events") == str(total)  # none twice
+    _wait_until(page, _player("currentMs") + " > 11000")  # resumed past the old end
+    assert page.get_attribute("#replay-player", "data-playing") == "true"
+    assert page.is_hidden("#replay-error")
+
+
+def test_a_missing_replay_stream_says_so(logged_in_page):
+    page = logged_in_page
+    page.route(
+        "**/events.ndjson",
+        lambda route: route.fulfill(
+            status=404, content_type="application/json", body='{"error": "no such replay"}'
+        ),
+    )
+    _open(page, "rrweb-form")
+    page.wait_for_selector("#replay-error:not([hidden])")
+    assert "no such replay" in page.text_content("#replay-error-text")
+    assert "could not be loaded" in page.text_content("#replay-player")
