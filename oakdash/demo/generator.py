@@ -281,7 +281,7 @@ class Generator:
     def _bot(self, rng: random.Random) -> Person:
         name, country, city = _pick(rng, self._bots, self._bot_cw)
         k = _between(rng, 0, 4)
-        bot_id = f"bot:{name.lower()}:{k}"
+        bot_id = f"bot:{name.lower()}:{self.project.key}-{k}"  # per project: ids never cross
         return Person(
             pid=bot_id,
             anon_id=bot_id,
