@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import template
 from django.utils.html import format_html
@@ -17,6 +16,7 @@ from django.utils.safestring import mark_safe
 from oakdash.dashboard.links import id_url
 
 register = template.Library()
+
 
 @register.filter
 def visitor_url(distinct_id: str) -> str:
@@ -39,18 +39,6 @@ def seconds_since(later: dt.datetime | None, earlier: dt.datetime | None) -> flo
     if later is None or earlier is None:
         return None
     return max(0.0, (later - earlier).total_seconds())
-
-
-@register.filter
-def web_url(value: Any) -> str:
-    """The value if it is an absolute http(s) URL, else "" (never put ``javascript:`` in href)."""
-    if not isinstance(value, str):
-        return ""
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return ""
-    return value.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 @register.filter
