@@ -140,6 +140,7 @@
     });
     state.pending = null;
     state.replayer = state.player.getReplayer();
+    performance.mark("oakdash:replay-player-created");  // for bench/ and curious devtools users
     state.player.addEventListener("finish", onFinish);
     ui.toggle.disabled = false;
     ui.copy.disabled = false;
@@ -157,6 +158,7 @@
   // everything has: then clamp to the end).
   function maybeStart() {
     if (!state.painted || state.started) return;
+    if (!performance.getEntriesByName("oakdash:replay-playing").length) performance.mark("oakdash:replay-playing");
     if (state.startAt === null) {
       state.started = true;
       play(0);
@@ -171,6 +173,7 @@
   function play(ms) {
     if (!state.player) return;
     state.wantPlaying = true;
+    state.started = true;
     state.stalledAt = null;
     // goto(t, true) and never play(): after "finish" the player's play() restarts at 0.
     state.player.goto(clampToLoaded(ms), true);
@@ -508,6 +511,9 @@
     } else if (key === "ArrowLeft" || key === "ArrowRight") {
       event.preventDefault();
       seek(currentMs() + (key === "ArrowLeft" ? -SEEK_STEP_MS : SEEK_STEP_MS));
+    } else if ((key === "Home" || key === "End") && event.target === ui.timeline) {
+      event.preventDefault();
+      seek(key === "Home" ? 0 : loadedMs());
     } else if (SPEEDS.indexOf(Number(key)) >= 0) {
       setSpeed(Number(key));
     }
