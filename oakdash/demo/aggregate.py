@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 from .dataset import Snapshot
-from .generator import Session
 from .projects import Project
 from .rows import session_row, touch
 from .timeutil import DAY_MS, HOUR_MS, RANGE_MS, floor_to, iso
@@ -206,6 +205,8 @@ def visitor(project: Project, snapshot: Snapshot, distinct_id: str) -> dict[str,
         and person.signup_ms is not None
         and person.signup_ms <= snapshot.cutoff
     )
+    if distinct_id == person.user_id and not identified:
+        return None  # the user id does not exist yet: the sign-up is later today
     traits: dict[str, Any] = {}
     groups: dict[str, Any] = {}
     timeline: list[dict[str, Any]] = []
@@ -248,7 +249,3 @@ def visitor(project: Project, snapshot: Snapshot, distinct_id: str) -> dict[str,
         "identityTimeline": timeline,
         "replays": replays,  # sessions: the app turns them into rows (it knows recording timing)
     }
-
-
-def replay_sessions(sessions: list[Session]) -> list[Session]:
-    return [s for s in sessions if s.replay is not None]

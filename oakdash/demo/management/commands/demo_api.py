@@ -37,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         app = make_app(seed=options["seed"], chunk_ttl=options["chunk_ttl"])
         server = make_server(app, options["host"], options["port"], quiet=options["quiet"])
+        app.warm_in_background()
         self.stdout.write(f"Demo OakData API at {server.url}/api/v1  (seed {options['seed']})")
         self.stdout.write(f"Set OAKDATA_API_URL={server.url}/api/v1 to use it from the dashboard.")
         for project in DEMO_PROJECTS:
@@ -44,7 +45,9 @@ class Command(BaseCommand):
                 f"  {project.name}: secret key {project.secret_key}"
                 f"  public key {project.public_key}"
             )
-        self.stdout.write("Generating data on the first request; Ctrl-C to stop.")
+        self.stdout.write(
+            "Generating the data in the background (a second or two); Ctrl-C to stop."
+        )
         try:
             server.serve_forever()
         except KeyboardInterrupt:
