@@ -286,3 +286,18 @@ def test_a_missing_replay_stream_says_so(logged_in_page):
     page.wait_for_selector("#replay-error:not([hidden])")
     assert "no such replay" in page.text_content("#replay-error-text")
     assert "could not be loaded" in page.text_content("#replay-player")
+
+
+def test_on_a_phone_nothing_overflows_and_the_player_fits(logged_in_page):
+    page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open(page, "todomvc")
+    _wait_for_recorded_dom(page, "todomvc")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    box = page.locator("#replay-player .rr-player").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # Turning the phone resizes the player with the page.
+    page.set_viewport_size({"width": 844, "height": 390})
+    page.wait_for_timeout(200)
+    assert page.locator("#replay-player .rr-player").bounding_box()["width"] > box["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 844
