@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from oakdash.dashboard.links import id_url
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_LABEL, HOSTILE_URL
 from oakdash.demo.projects import ACME_SECRET_KEY
@@ -41,8 +42,8 @@ def test_the_page_shows_the_replays_metadata_from_the_api(client_a):
     html = response.content.decode()
     assert response.status_code == 200
     assert replay.id in html
-    assert f'href="/visitors/{replay.distinct_id}/"' in html
-    assert f'href="/sessions/{replay.session_id}/"' in html
+    assert f'href="{id_url("visitor", replay.distinct_id)}"' in html
+    assert f'href="{id_url("session", replay.session_id)}"' in html
     assert f"{replay.viewport_width} × {replay.viewport_height}" in html
     assert replay.browser in html and replay.os in html and replay.device_type in html
     assert replay.country in html
@@ -113,7 +114,11 @@ def test_hostile_metadata_is_escaped_and_never_a_link(client_a):
     html = client_a.get(f"/replays/{js_entry.id}/").content.decode()
     assert HOSTILE_URL in html  # shown as text…
     assert 'href="javascript:' not in html  # …never as a link
-    assert 'href="/visitors/a/b/"' in html  # the "a/b" visitor keeps its slash
+    assert 'href="/visitors/a%2Fb/"' in html  # the "a/b" visitor as one path segment
+
+    dots = _first(lambda r: r.distinct_id == "../live")
+    html = client_a.get(f"/replays/{dots.id}/").content.decode()
+    assert 'href="/visitors/..%2Flive/"' in html  # never /visitors/../live/ (= /live/)
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.links import id_url
 from oakdash.oakdata import OakDataClient, errors, models
 
 # The recorded page is untrusted and rrweb needs inline styles, so this page relaxes style-src —
@@ -84,12 +84,7 @@ def _session_events(client: OakDataClient, session_id: str) -> tuple[list[dict[s
 
 
 def _link(name: str, value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return reverse(name, args=[value])
-    except NoReverseMatch:  # e.g. an id the route cannot carry; show it as text
-        return ""
+    return id_url(name, value) if value else ""
 
 
 @dashboard_page
@@ -97,9 +92,11 @@ def page(request: HttpRequest, client: OakDataClient, replay_id: str) -> HttpRes
     start = start_seconds(request)
     replay = _replay_or_404(client, replay_id)
     session_events, events_problem = _session_events(client, replay.session_id)
+    # The id as one encoded path segment: an id like "a/b" or "../x" must come back as itself.
+    page_url = id_url("replay", replay_id)
     config = {
-        "streamUrl": reverse("replay", args=[replay_id]) + "events.ndjson",
-        "pageUrl": request.path,
+        "streamUrl": page_url + "events.ndjson",
+        "pageUrl": page_url,
         "durationMs": replay.duration_ms,
         "startAt": start,
         "width": replay.viewport_width,
