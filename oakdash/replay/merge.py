@@ -2,8 +2,9 @@
 
 The order produced is the stable sort of all lines by `timestamp`, ties broken by (chunk position,
 line position): the rule that rebuilds a recording's `events.json` from its chunks. Each chunk is
-assumed to be in timestamp order already (the API's contract, and what every recorder writes); an
-out-of-order chunk is not detected, its lines are still all emitted once and in its own order.
+assumed to be in timestamp order already (the API's contract, and what every recorder writes). An
+out-of-order chunk is not detected (that would cost a pass over every timestamp): its lines all
+still come out exactly once, in an order only as sorted as the input allows.
 
 How, cheaply
 ------------
@@ -110,9 +111,10 @@ def merge_chunks(
                 pending = []
                 pending_size = 0
 
-        # Advance: a used-up block is replaced by the chunk's next one.
+        # Advance: a used-up block is replaced by the chunk's next one. (`end` reaches the end of
+        # the block only if the chunk is not sorted: its `last` was not its largest timestamp.)
         for cursor, end in parts:
-            if end is None:
+            if end is None or end == len(cursor.block.lines()):
                 block = cursor.source.next_block()
                 if block is None:
                     active.remove(cursor)
