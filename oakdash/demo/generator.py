@@ -544,6 +544,10 @@ class Generator:
             new_plan = _one(rng, p.plans)
             props = {"$set": {"plan": new_plan, "plan_changed_at": None}}
             events.append((end + 500, "$set", events[-1][2], props, did))
+        elif identified and rng.random() < 0.05:
+            # Only the first value sticks: replaying traits must not overwrite it.
+            props = {"$set_once": {"first_device": person.device_type, "plan": "never-applied"}}
+            events.append((end + 500, "$set_once", events[-1][2], props, did))
         replay_candidate = person.device_type == "Desktop" and kind != "signup" and len(paths) > 1
         wants_replay = replay_candidate and rng.random() < 0.05
         has_error = self._maybe_error(rng, events, end, 0.4 if wants_replay else 0.02)
