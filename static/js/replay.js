@@ -158,16 +158,9 @@
   // everything has: then clamp to the end).
   function maybeStart() {
     if (!state.painted || state.started) return;
-    if (!performance.getEntriesByName("oakdash:replay-playing").length) performance.mark("oakdash:replay-playing");
-    if (state.startAt === null) {
-      state.started = true;
-      play(0);
-      return;
-    }
-    if (loadedMs() >= state.startAt || state.done) {
-      state.started = true;
-      play(state.startAt);
-    }
+    if (state.startAt !== null && loadedMs() < state.startAt && !state.done) return;
+    performance.mark("oakdash:replay-playing");  // for bench/ and curious devtools users
+    play(state.startAt === null ? 0 : state.startAt);
   }
 
   function play(ms) {
@@ -185,7 +178,8 @@
     if (!state.player) return;
     var at = currentMs();
     state.stalledAt = null;
-    state.player.goto(at, false);
+    // pause() keeps the frame as it is; after a stall or the end the player is paused already.
+    if (isPlaying()) state.player.pause();
     rememberTime(at);
     render();
   }
