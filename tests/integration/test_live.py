@@ -128,6 +128,7 @@ def test_hostile_session_ids_are_escaped_and_encoded_in_links(client_a):
             (HOSTILE_LABEL, "2026-06-11T14:03:21.000Z"),
             (ARABIC_TEXT, "2026-06-11T14:03:20.000Z"),
             ("", "2026-06-11T14:03:19.000Z"),
+            ("../live", "2026-06-11T14:03:18.000Z"),
         ],
     )
     get_demo_app().faults.add("/api/v1/live", status=200, body=body)
@@ -136,7 +137,8 @@ def test_hostile_session_ids_are_escaped_and_encoded_in_links(client_a):
     assert response.status_code == 200
     assert HOSTILE_LABEL not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert 'href="/sessions/%3Cscript%3Ealert(1)%3C/script%3E/"' in html
+    assert 'href="/sessions/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/"' in html
+    assert 'href="/sessions/..%2Flive/"' in html  # not a link to /live/
     assert f"<bdi>{ARABIC_TEXT}</bdi>" in html
     assert "(no id)" in html  # an empty id is shown, not linked to /sessions//
     assert "style=" not in html

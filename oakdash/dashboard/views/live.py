@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.links import id_url
 from oakdash.dashboard.query import bool_param
 from oakdash.dashboard.upstream_cache import cached_call
 from oakdash.oakdata import OakDataClient, errors, models
@@ -72,10 +72,8 @@ def _last_good_key(project: str) -> str:
 
 
 def _session_url(session_id: str) -> str | None:
-    try:
-        return reverse("session", args=[session_id])
-    except NoReverseMatch:
-        return None
+    # One encoded path segment: the id "../x" must not become a link to /x/.
+    return id_url("session", session_id) if session_id else None
 
 
 def _rows(live: models.Live) -> list[LiveRow]:
