@@ -10,6 +10,7 @@ per snapshot, so everything is stable within a minute and recomputed at most onc
 from __future__ import annotations
 
 import bisect
+import gc
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
@@ -206,6 +207,10 @@ def shared_dataset(project: Project, seed: int, day: int, days: int = FULL_DAYS)
             return found
         assert generator is not None
         built = Dataset(generator, day, days)
+        # Hundreds of thousands of long-lived objects would otherwise be rescanned by every full
+        # garbage collection (up to a second, inside some unlucky request): move everything that
+        # exists now to the permanent generation. Reference counting still frees them.
+        gc.freeze()
         with _shared_lock:
             _datasets[(*key, day, days)] = built
             while len(_datasets) > _MAX_DATASETS:
