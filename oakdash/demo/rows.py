@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from .generator import Session
@@ -35,8 +34,12 @@ def session_row(s: Session) -> dict[str, Any]:
 
 
 def event_uuid(session_id: str, position: int) -> str:
-    digest = hashlib.blake2b(f"{session_id}:{position}".encode(), digest_size=16).digest()
-    return str(uuid.UUID(bytes=digest, version=4))
+    """A stable UUIDv4-shaped id (same text as `uuid.UUID(bytes=digest, version=4)`, faster)."""
+    d = bytearray(hashlib.blake2b(f"{session_id}:{position}".encode(), digest_size=16).digest())
+    d[6] = (d[6] & 0x0F) | 0x40  # version 4
+    d[8] = (d[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = d.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def properties(project: Project, s: Session, position: int) -> dict[str, Any]:
