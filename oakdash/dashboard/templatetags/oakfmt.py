@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -111,7 +112,7 @@ def when(moment: dt.datetime | None, style: str = "relative") -> str:
     Absolute text is in the viewer's zone (ViewerTimezoneMiddleware) with the zone abbreviation.
     """
     if moment is None:
-        return format_html('<span class="muted">—</span>')
+        return mark_safe('<span class="muted">—</span>')
     local = timezone.localtime(moment)
     exact = local.strftime("%Y-%m-%d %H:%M:%S %Z")
     if style == "relative":
