@@ -301,3 +301,22 @@ def test_on_a_phone_nothing_overflows_and_the_player_fits(logged_in_page):
     page.wait_for_timeout(200)
     assert page.locator("#replay-player .rr-player").bounding_box()["width"] > box["width"]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 844
+
+
+def test_hostile_values_in_the_event_list_and_metadata_stay_text(logged_in_page):
+    from oakdash.dashboard.upstream import get_api
+    from oakdash.demo.hostile import HOSTILE_LABEL
+
+    page = logged_in_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    replays = get_api().for_key(ACME_SECRET_KEY).replays(limit=200).replays
+    replay = next(r for r in replays if r.entry_url and HOSTILE_LABEL in r.entry_url)
+    page.goto(f"/replays/{replay.id}/")
+    page.wait_for_selector("#replay-event-list button")
+    paths = page.locator("#replay-event-list .replay-event-path").all_text_contents()
+    assert any(HOSTILE_LABEL in path for path in paths)
+    assert HOSTILE_LABEL in page.text_content(".replay-meta")
+    assert page.locator("#replay-event-list script, .replay-meta script").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
