@@ -9,6 +9,7 @@ from oakdash.dashboard.views import (
     live,
     overview,
     replay,
+    replay_stream,
     replays,
     session,
     sessions,
@@ -25,6 +26,12 @@ urlpatterns = [
     path("live/widget/", live.widget, name="live_widget"),
     path("events/", events.page, name="events"),
     path("replays/", replays.page, name="replays"),
+    # The stream route must come first: <path:> would otherwise swallow "…/events.ndjson".
+    path(
+        "replays/<path:replay_id>/events.ndjson",
+        replay_stream.replay_events,
+        name="replay_events",
+    ),
     path("replays/<path:replay_id>/", replay.page, name="replay"),
     path("healthz", health.healthz, name="healthz"),
 ]
