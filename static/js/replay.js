@@ -357,6 +357,7 @@
     root.setAttribute("data-current-ms", String(Math.round(at)));
     root.setAttribute("data-playing", String(isPlaying()));
     root.setAttribute("data-playback-speed", String(state.speed));
+    if (state.replayer) root.setAttribute("data-skip-inactive", String(Boolean(state.replayer.config.skipInactive)));
     highlightEvents(at);
   }
 

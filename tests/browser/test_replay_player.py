@@ -320,3 +320,14 @@ def test_hostile_values_in_the_event_list_and_metadata_stay_text(logged_in_page)
     assert page.locator("#replay-event-list script, .replay-meta script").count() == 0
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_the_skip_inactivity_toggle_reaches_the_player(logged_in_page):
+    page = logged_in_page
+    _open(page, "todomvc")
+    _wait_for_recorded_dom(page, "todomvc")
+    _wait_until(page, _player("skipInactive") + " === 'true'")
+    page.uncheck("#replay-skip")
+    _wait_until(page, _player("skipInactive") + " === 'false'")
+    page.check("#replay-skip")
+    _wait_until(page, _player("skipInactive") + " === 'true'")
