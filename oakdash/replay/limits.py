@@ -28,8 +28,8 @@ class ReplayLimits:
     concurrency           most chunk downloads in flight at once
     timeout               seconds for each network step (connect, each read, pool wait)
     deadline              seconds for the whole download of a replay, however slowly bytes drip
-    validate_json         parse every line with `json` (slow: ~3x less throughput); by default
-                          only the line's shape is checked, see `oakdash.replay.lines`
+    validate_json         parse every line with `json` (about 8x slower); by default only the
+                          line's shape is checked, see `oakdash.replay.lines`
     """
 
     max_chunks: int = 5_000

@@ -7,7 +7,8 @@ anything looks at it, because nothing here decodes text).
 
 Validation, and why it is not `json.loads` per line
 ---------------------------------------------------
-Parsing every line with `json` costs about three times the whole rest of the pipeline. rrweb
+Parsing every line with `json` makes the pipeline about 8x slower (rrweb events are small trees
+of objects, and building them is what costs). rrweb
 serialises an event as `{"type":…,"data":{…},"timestamp":N}`, so the fast path checks, for a
 whole block at once with one regular expression, that every line
 
@@ -18,10 +19,11 @@ final `}` closes the top-level object, so the member just before it is a top-lev
 nested `"timestamp"` would be followed by `}}` or `,`; one inside a string by `"`). What the fast
 path does not prove is that the middle of the line is valid JSON: `{oops,"timestamp":5}` passes.
 Such a line still goes to the browser, where rrweb-player's JSON.parse rejects it; the merge order
-of every other line is unaffected. Lines of any other shape (a float or negative timestamp,
-whitespace, `"timestamp"` first or not last, a nested one only, not an object at all) take the
-slow path: `json.loads`, then an object with a numeric (not boolean, finite) top-level
-`timestamp` is required. `ReplayLimits(validate_json=True)` sends every line down the slow path.
+of every other line is unaffected. A block with lines of any other shape (a float or negative
+timestamp, whitespace, `"timestamp"` first or not last, a nested one only, not an object at all)
+is parsed with json's C scanner in bulk, and if that fails too, line by line with `json.loads`,
+which names the bad line; an object with a numeric (not boolean, finite) top-level `timestamp`
+is required. `ReplayLimits(validate_json=True)` skips the shape check: every line is parsed.
 
 Timestamps of the fast path are kept as the lines' own digits: within a block whose timestamps all
 have the same number of digits (every epoch-millisecond stamp between 2001 and 2286 has 13), the
@@ -202,11 +204,12 @@ class ChunkLines:
     def _parse(self, data: bytes, offset: int) -> LineBlock | None:
         if b"\r" in data:
             data = data.replace(b"\r\n", b"\n")
-        if not self._limits.validate_json:
-            block = _fast_block(data)
-            if block is not None:
-                return block
-        return self._slow_block(data, offset)
+        block = None if self._limits.validate_json else _fast_block(data)
+        if block is None:
+            block = _json_block(data)
+        if block is None:
+            block = self._slow_block(data, offset)
+        return block
 
     def _slow_block(self, data: bytes, offset: int) -> LineBlock | None:
         """Line by line, with json where the fast shape does not hold; precise errors."""
@@ -270,6 +273,47 @@ def _fast_block(data: bytes) -> LineBlock | None:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+# json's C scanner: parses one value at an index and returns (value, end), without the Python-level
+# wrapping of json.loads (encoding detection, whitespace regexes) that costs more than the parse.
+_SCAN = _DECODER.scan_once
+
+
+def _json_block(data: bytes) -> LineBlock | None:
+    """A `LineBlock` if every line of `data` is a JSON event, parsed in bulk; else None.
+
+    The second tier: for strict validation, and for recorders whose lines do not have rrweb's
+    shape (say, keys sorted, so `timestamp` is not last). Anything unusual (blank lines,
+    whitespace around a value, invalid UTF-8, an error) returns None and the line-by-line path
+    finds and names the culprit.
+    """
+    if data[:1] == b"\n" or b"\n\n" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    texts = text.split("\n")
+    texts.pop()
+    try:
+        parsed = [_SCAN(t, 0) for t in texts]
+    except (StopIteration, ValueError, RecursionError):
+        return None
+    keys: list[int | float] = []
+    append = keys.append
+    for (value, end), t in zip(parsed, texts, strict=True):
+        if end != len(t) or value.__class__ is not dict:
+            return None
+        ts = value.get("timestamp")
+        if ts.__class__ is int or (ts.__class__ is float and math.isfinite(ts)):
+            append(ts)
+        else:
+            return None
+    lines = data.split(b"\n")
+    lines.pop()
+    return LineBlock(data, keys[0], keys[-1], 0, lines, keys)
 
 
 def line_timestamp(line: bytes, *, strict: bool = False) -> int | float:

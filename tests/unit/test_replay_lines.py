@@ -177,3 +177,22 @@ def test_an_invalid_line_far_into_a_chunk_is_raised_mid_stream():
 def test_an_invalid_first_block_is_raised_before_streaming():
     with pytest.raises(ChunkDecodeError, match="chunk 2 of 2 is damaged: line 2"):
         merged_ndjson([gz(ndjson(LINES)), gz(ndjson([LINES[0], b"<html>"]))])
+
+
+def test_events_of_another_shape_are_parsed_in_bulk_and_merged_correctly():
+    # A recorder that sorts keys: "timestamp" is never last, so no line has the fast shape.
+    sorted_keys = [
+        b'{"data":{"id":%d,"timestamp":1},"timestamp":%d,"type":3}' % (i, BASE_TS + 2 * i)
+        for i in range(2_000)
+    ]
+    rrweb = [event(BASE_TS + 2 * i + 1, i) for i in range(2_000)]
+    got = b"".join(merged_ndjson([gz(ndjson(sorted_keys)), gz(ndjson(rrweb))]))
+    expected = [line for pair in zip(sorted_keys, rrweb, strict=True) for line in pair]
+    assert got == ndjson(expected)
+
+
+def test_a_bad_line_among_bulk_parsed_lines_is_still_named():
+    lines = [b'{"timestamp":%d,"type":3}' % (BASE_TS + i) for i in range(500)]
+    lines[321] = b'{"timestamp":"soon","type":3}'
+    with pytest.raises(ChunkDecodeError, match='line 322 has a "timestamp" that is not a number'):
+        merged(ndjson(lines))
