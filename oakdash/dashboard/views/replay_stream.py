@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -63,12 +63,15 @@ def _status_for(error: ReplayError) -> int:
     return 502
 
 
-def _gzipped(blocks: Iterator[bytes]) -> Iterator[bytes]:
+def _gzipped(blocks: Generator[bytes, None, None]) -> Iterator[bytes]:
     """Compress as we go: each block is flushed so the browser can start playing at once."""
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    for block in blocks:
-        yield compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    yield compressor.flush()
+    try:
+        for block in blocks:
+            yield compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        yield compressor.flush()
+    finally:
+        blocks.close()  # a viewer who leaves stops the merge now, not at garbage collection
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
