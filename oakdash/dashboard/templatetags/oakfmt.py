@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from oakdash.dashboard.render import cells
 
 register = template.Library()
 
@@ -90,41 +89,16 @@ def share(part: Any, whole: Any) -> float:
         return 0.0
 
 
-def _relative(moment: dt.datetime, now: dt.datetime) -> str:
-    seconds = (now - moment).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    if seconds < 45:
-        text = f"{round(seconds)} s"
-    elif seconds < 3600:
-        text = f"{round(seconds / 60)} min"
-    elif seconds < 86400:
-        text = f"{round(seconds / 3600)} h"
-    else:
-        text = f"{round(seconds / 86400)} d"
-    return f"in {text}" if future else f"{text} ago"
-
-
 @register.simple_tag
 def when(moment: dt.datetime | None, style: str = "relative") -> str:
     """<time> with the exact ISO time on hover; text relative ("5 min ago") or absolute.
 
     Absolute text is in the viewer's zone (ViewerTimezoneMiddleware) with the zone abbreviation.
     """
-    if moment is None:
-        return mark_safe('<span class="muted">—</span>')
-    local = timezone.localtime(moment)
-    exact = local.strftime("%Y-%m-%d %H:%M:%S %Z")
-    if style == "relative":
-        text = _relative(moment, timezone.now())
-    elif style == "time":
-        text = local.strftime("%H:%M:%S")
-    else:
-        text = local.strftime("%Y-%m-%d %H:%M %Z")
-    return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(), exact, text)
+    return mark_safe(cells.Clock().when(moment, style))  # noqa: S308 - escaped by cells
 
 
 @register.filter
 def pretty_json(value: Any) -> str:
     """Indented JSON for <pre> (autoescaped by the template, so markup inside stays text)."""
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return cells.pretty_json(value)

@@ -1,5 +1,9 @@
 """Helpers for the table pages (sessions, session, visitor, events, replays).
 
+Whole tables' rows come from ``oakdash.dashboard.render`` (``{% event_rows %}``,
+``{% session_rows %}``, ``{% replay_rows %}``, ``{% journey_tree %}``, ``{% breakdown_rows %}``):
+built in Python once per table instead of a dozen template tags per row.
+
 Links to ids use ``visitor_url`` / ``session_url`` / ``replay_url`` rather than ``{% url %}``:
 they encode the id as one path segment, so ``../live`` stays an id (see ``links.py``).
 """
@@ -10,10 +14,15 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.links import id_url
+from oakdash.dashboard.render import cells
+from oakdash.dashboard.render.breakdown_rows import breakdown_rows as _breakdown_rows
+from oakdash.dashboard.render.event_rows import event_rows as _event_rows
+from oakdash.dashboard.render.journey_tree import journey_tree as _journey_tree
+from oakdash.dashboard.render.replay_rows import replay_rows as _replay_rows
+from oakdash.dashboard.render.session_rows import session_rows as _session_rows
 
 register = template.Library()
 
@@ -51,6 +60,34 @@ def structured(value: Any) -> bool:
 def cell(value: Any, css: str = "clip") -> str:
     """Untrusted text for a table cell: escaped, bidi-isolated, clipped with the full text on
     hover; None (or "") becomes a muted dash."""
-    if value is None or value == "":
-        return mark_safe('<span class="muted" title="not recorded">—</span>')
-    return format_html('<bdi class="{}" title="{}">{}</bdi>', css, value, value)
+    return mark_safe(cells.cell(value, css))  # noqa: S308 - escaped by cells.cell
+
+
+@register.simple_tag
+def event_rows(events) -> SafeString:
+    """The <tr>s of the /events/ table."""
+    return _event_rows(events)
+
+
+@register.simple_tag
+def session_rows(sessions) -> SafeString:
+    """The <tr>s of a sessions table."""
+    return _session_rows(sessions)
+
+
+@register.simple_tag
+def replay_rows(replays) -> SafeString:
+    """The <tr>s of the /replays/ table."""
+    return _replay_rows(replays)
+
+
+@register.simple_tag
+def journey_tree(tree) -> SafeString:
+    """The <li>s of the journey tree's entry pages, their steps nested inside."""
+    return _journey_tree(tree)
+
+
+@register.simple_tag
+def breakdown_rows(panel, rows) -> SafeString:
+    """The <tr>s of one of the overview's breakdown tables."""
+    return _breakdown_rows(panel, rows)

@@ -1,0 +1,48 @@
+"""The rows of the /events/ table (``{% event_rows result.rows %}`` in events.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from oakdash.dashboard.render.cells import DOT, MUTED_DASH, Clock, IdLinks, cell, pretty_json
+from oakdash.oakdata import models
+
+
+def _linked(url: IdLinks, value: str | None) -> str:
+    if not value:
+        return MUTED_DASH
+    return f'<a href="{escape(url(value))}">{cell(value)}</a>'
+
+
+def _properties(properties: dict) -> str:
+    if not properties:
+        return MUTED_DASH
+    count = len(properties)
+    return (
+        f'<details class="props"><summary>{count} propert{"y" if count == 1 else "ies"}'
+        f"</summary><pre>{escape(pretty_json(properties))}</pre></details>"
+    )
+
+
+def event_rows(events: Iterable[models.Event]) -> SafeString:
+    clock = Clock()
+    visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
+    rows = []
+    for e in events:
+        city = f"{DOT}{cell(e.city)}" if e.city else ""
+        rows.append(
+            f'\n    <tr data-uuid="{escape(e.uuid or "")}">'
+            f'\n      <td class="nowrap">{clock.when(e.timestamp)}</td>'
+            f'\n      <td><code class="event-name"><bdi>{escape(e.event)}</bdi></code></td>'
+            f"\n      <td>{cell(e.pathname)}</td>"
+            f"\n      <td>{_linked(visitor_url, e.distinct_id)}</td>"
+            f"\n      <td>{_linked(session_url, e.session_id)}</td>"
+            f'\n      <td class="device-cell">{cell(e.browser)}{DOT}{cell(e.os)}{DOT}'
+            f"{cell(e.device_type)}<br>{cell(e.country, 'country')}{city}</td>"
+            f'\n      <td class="props-cell">{_properties(e.properties)}</td>'
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -1,0 +1,54 @@
+"""The rows of the /replays/ table (``{% replay_rows result.replays %}`` in replays.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from oakdash.dashboard.render.cells import DOT, MUTED_DASH, Clock, IdLinks, cell
+from oakdash.dashboard.templatetags.oakfmt import ms_duration, thousands
+from oakdash.oakdata import models
+
+ERRORS_BADGE = (
+    '<span class="badge badge-error" title="The page logged errors during this recording">'
+    "errors</span>"
+)
+
+
+def _viewport(r: models.Replay) -> str:
+    if r.viewport_width and r.viewport_height:
+        return f'<span class="nowrap">{r.viewport_width}×{r.viewport_height}</span>'
+    return MUTED_DASH
+
+
+def replay_rows(replays: Iterable[models.Replay]) -> SafeString:
+    clock = Clock()
+    replay_url = IdLinks("replay")
+    visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
+    rows = []
+    for r in replays:
+        rid = escape(r.id)
+        visitor = (
+            f'<a href="{escape(visitor_url(r.distinct_id))}">{cell(r.distinct_id)}</a>'
+            if r.distinct_id
+            else MUTED_DASH
+        )
+        rows.append(
+            f'\n    <tr data-replay-id="{rid}">'
+            f'\n      <td class="nowrap"><a href="{escape(replay_url(r.id))}"'
+            f' title="Play recording {rid}">▶ {clock.when(r.started_at)}</a></td>'
+            f'\n      <td class="num">{ms_duration(r.duration_ms)}</td>'
+            f"\n      <td>{cell(r.entry_url)}</td>"
+            f'\n      <td class="device-cell">{_viewport(r)}{DOT}{cell(r.browser)}{DOT}'
+            f"{cell(r.os)}{DOT}{cell(r.device_type)}</td>"
+            f"\n      <td>{cell(r.country, 'country')}</td>"
+            f'\n      <td class="num">{thousands(r.chunks_count)}</td>'
+            f"\n      <td>{ERRORS_BADGE if r.has_errors else MUTED_DASH}</td>"
+            f"\n      <td>{visitor}</td>"
+            f'\n      <td><a href="{escape(session_url(r.session_id))}">'
+            f"{cell(r.session_id)}</a></td>"
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
