@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -22,9 +22,17 @@ from oakdash.oakdata import OakDataClient, errors
 PageView = Callable[..., HttpResponse]
 
 
+def _page_url(request: HttpRequest) -> str:
+    """The URL the user is looking at: for htmx requests the page's, not the fragment's."""
+    if request.htmx and request.headers.get("HX-Current-URL"):
+        current = urlsplit(request.headers["HX-Current-URL"])
+        return current.path + (f"?{current.query}" if current.query else "")
+    return canonical_full_path(request)
+
+
 def _to_settings(request: HttpRequest, reason: str) -> HttpResponse:
     # Come back to exactly this URL (query string included) once a key is stored.
-    back = request.headers.get("HX-Current-URL") if request.htmx else request.get_full_path()
+    back = _page_url(request)
     url = reverse("settings") + "?" + urlencode({"next": back or "/", "reason": reason})
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -64,7 +72,9 @@ def dashboard_page(view: PageView) -> PageView:
         # Like login_required, but ?next= re-encodes ids from the URL: the decoded path would
         # turn the visitor "../live" into /visitors/../live/, which browsers normalise away.
         if not request.user.is_authenticated:
-            return redirect_to_login(canonical_full_path(request))
+            login = redirect_to_login(_page_url(request))
+            # An htmx swap must not put the login page inside a panel: reload the whole page.
+            return HttpResponseClientRedirect(login.url) if request.htmx else login
         return guarded(request, *args, **kwargs)
 
     return entry

@@ -109,3 +109,15 @@ def test_no_response_or_log_line_contains_the_stored_key(client_a, client_b, cap
         assert GLOBEX_SECRET_KEY.encode() not in body
     assert ACME_SECRET_KEY not in caplog.text
     assert GLOBEX_SECRET_KEY not in caplog.text
+
+
+def test_an_htmx_request_after_the_session_ended_reloads_the_page_through_login(client, user_a):
+    response = client.get(
+        "/live/widget/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/sessions/?range=24h&limit=25",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == (
+        "/accounts/login/?next=/sessions/%3Frange%3D24h%26limit%3D25"
+    )
