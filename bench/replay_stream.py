@@ -1,0 +1,526 @@
+"""How fast does a 150 MB replay stream through the dashboard, in memory and to a first frame?
+
+    .venv/bin/python bench/replay_stream.py                        # ~150 MB, 150 chunks, in order
+    .venv/bin/python bench/replay_stream.py --layout overlapping --repeat 5
+    .venv/bin/python bench/replay_stream.py --mb 50 --chunks 60 --skip-browser
+
+Set-up, all over loopback HTTP: `replay_build.build_replay()` makes a large, playable replay from
+the real rrweb fixtures (the recording's real full snapshot, then its incremental events shifted
+later again and again), `DemoApp.add_replay` registers it with project A of a demo OakData API
+served by `oakdash.demo.server.serve` in a thread of this process. The dashboard runs as its own
+process, gunicorn `gthread` (1 worker), `OAKDATA_API_URL` pointing at the demo, a temporary
+migrated SQLite database, `collectstatic` into a temporary folder, a user whose key was stored
+with `manage.py setkey USER --no-verify` (the key on stdin), logged in through the login form.
+
+Figures (medians over `--repeat` runs unless said otherwise):
+
+* throughput of `/replays/<id>/events.ndjson` in MB/s of NDJSON received (httpx streaming; with
+  gzip, the decompressed bytes), counted from the first body byte (the stream itself) and from the
+  request (end to end); time to first byte; against `gzip -dc` of the same chunk files to
+  /dev/null (best of `--repeat`, page-cached). Target: uncompressed stream ≥ 0.8× `gzip -dc`.
+* the gunicorn worker's peak RSS growth during one stream: VmHWM after it minus VmRSS before it
+  (the high-water mark is reset through /proc/<pid>/clear_refs before each stream). Target: ≤ the
+  replay's compressed size + 64 MB.
+* Chromium: navigation start → first frame of `/replays/<id>/` (replay.js's
+  `oakdash:replay-playing` mark: the player exists, its first frame painted; and the moment its
+  iframe holds the recorded DOM), against loading the whole stream first (fetch, JSON.parse of
+  every line, then `new rrwebPlayer.Player(...)`, on a blank page of the same origin that loads the
+  vendored player). Target: first frame ≤ 1 s.
+
+Not a timed test: it prints figures, with the machine's load (shared machines make them noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+for path in (str(ROOT), str(BENCH)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from pages import free_port  # noqa: E402
+from replay_build import LAYOUTS, build_replay, time_gzip  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LAYOUT_ALIASES = {"in-order": "sequential", "overlapping": "two-buffers"}
+RATIO_TARGET = 0.8
+RSS_SLACK = 64_000_000
+FIRST_FRAME_TARGET_MS = 1000.0
+USERNAME = "bench"
+
+
+@dataclass
+class StreamRun:
+    encoding: str
+    ttfb_s: float
+    total_s: float
+    ndjson_bytes: int
+    wire_bytes: int
+    rss_before: int
+    hwm_after: int
+
+    @property
+    def stream_mbps(self) -> float:  # from the first body byte
+        return self.ndjson_bytes / 1e6 / max(self.total_s - self.ttfb_s, 1e-9)
+
+    @property
+    def e2e_mbps(self) -> float:
+        return self.ndjson_bytes / 1e6 / self.total_s
+
+    @property
+    def growth(self) -> int:
+        return self.hwm_after - self.rss_before
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        text=True,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_dashboard(env: dict[str, str], tmp: Path, threads: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the temp dir's process
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "--worker-class=gthread",
+            "--workers=1",
+            f"--threads={threads}",
+            f"--bind=127.0.0.1:{port}",
+            "--timeout=300",
+            "oakdash.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: killed as one in `stop`
+    )
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/accounts/login/", timeout=10).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            sys.stderr.write((tmp / "gunicorn.log").read_text(errors="replace")[-3000:])
+            raise SystemExit("gunicorn did not come up")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def worker_pid(master: int) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise SystemExit("no gunicorn worker")
+
+
+def proc_status(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def reset_peak(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+
+
+def login(base: str, password: str) -> str:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        form = client.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert token, "no CSRF token on the login page"
+        answer = client.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "username": USERNAME,
+                "password": password,
+            },
+        )
+        assert answer.status_code == 302, f"login failed: {answer.status_code}"
+        return client.cookies["sessionid"]
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect: int) -> StreamRun:
+    reset_peak(worker)
+    rss_before = proc_status(worker, "VmRSS")
+    headers = {"Accept-Encoding": "gzip" if gzip else "identity"}
+    size = 0
+    ttfb = None
+    tail = b""
+    started = time.perf_counter()
+    with client.stream("GET", url, headers=headers) as response:
+        assert response.status_code == 200, (response.status_code, response.read()[:300])
+        assert (response.headers.get("content-encoding") == "gzip") == gzip
+        blocks = response.iter_bytes() if gzip else response.iter_raw()
+        for block in blocks:
+            if ttfb is None:
+                ttfb = time.perf_counter() - started
+            size += len(block)
+            tail = block[-200:]
+        total = time.perf_counter() - started
+        wire = response.num_bytes_downloaded
+    hwm = proc_status(worker, "VmHWM")
+    last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    assert not last.startswith(b'{"error"'), last
+    assert size == expect, f"received {size} bytes of NDJSON, expected {expect}"
+    return StreamRun(
+        "gzip" if gzip else "identity", ttfb or total, total, size, wire, rss_before, hwm
+    )
+
+
+FIRST_FRAME_JS = """() => {
+  const f = document.querySelector('#replay-player iframe');
+  const d = f && f.contentDocument;
+  return d && d.body && d.body.childElementCount > 0 ? performance.now() : false;
+}"""
+
+MARKS_JS = """() => Object.fromEntries(
+  ['oakdash:replay-player-created', 'oakdash:replay-playing'].map((n) => {
+    const found = performance.getEntriesByName(n);
+    return [n, found.length ? found[0].startTime : null];
+  }))"""
+
+# The whole-array way: fetch everything, parse every line, then build the player.
+WHOLE_ARRAY_JS = """async (url) => {
+  const t = {start: performance.now()};
+  const response = await fetch(url);
+  const text = await response.text();
+  t.fetched = performance.now();
+  const events = [];
+  let from = 0;
+  while (from < text.length) {
+    let to = text.indexOf('\\n', from);
+    if (to < 0) to = text.length;
+    if (to > from) events.push(JSON.parse(text.slice(from, to)));
+    from = to + 1;
+  }
+  t.parsed = performance.now();
+  const target = document.getElementById('target');
+  new rrwebPlayer.Player({target, props: {events, autoPlay: false, width: 1024, height: 640,
+                                          showController: false, mouseTail: false}});
+  t.created = performance.now();
+  await new Promise((resolve) => (function check() {
+    const f = target.querySelector('iframe');
+    const d = f && f.contentDocument;
+    if (d && d.body && d.body.childElementCount > 0) resolve(); else requestAnimationFrame(check);
+  })());
+  t.dom = performance.now();
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  t.frame = performance.now();
+  t.events = events.length;
+  t.bytes = text.length;
+  return t;
+}"""
+
+
+def browser_runs(base: str, cookie: str, replay_id: str, repeat: int) -> dict[str, list]:
+    from playwright.sync_api import sync_playwright
+
+    page_url = f"{base}/replays/{replay_id}/"
+    html = httpx.get(page_url, cookies={"sessionid": cookie}, timeout=60).text
+    script = re.search(r'src="([^"]*rrweb-player[^"]*\.js)"', html)
+    css = re.search(r'href="([^"]*rrweb-player[^"]*\.css)"', html)
+    assert script and css, "the replay page does not load the vendored player"
+    blank_url = f"{base}/__bench_blank__/"
+    blank = (
+        f'<!doctype html><html><head><link rel="stylesheet" href="{css.group(1)}">'
+        f'<script src="{script.group(1)}"></script></head>'
+        '<body><div id="target"></div></body></html>'
+    )
+    out: dict[str, list] = {"progressive": [], "whole": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(180_000)
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
+            context.route(
+                blank_url, lambda route: route.fulfill(body=blank, content_type="text/html")
+            )
+            for run in range(repeat + 1):  # the first load warms the HTTP cache: not counted
+                page = context.new_page()
+                page.goto(page_url, wait_until="commit")
+                dom = page.wait_for_function(FIRST_FRAME_JS, polling="raf").json_value()
+                page.wait_for_function(
+                    "() => performance.getEntriesByName('oakdash:replay-playing').length > 0"
+                )
+                marks = page.evaluate(MARKS_JS)
+                page.close()  # stops the stream: the server's merge is closed on its next write
+                if run:
+                    out["progressive"].append(
+                        (
+                            marks["oakdash:replay-playing"],
+                            dom,
+                            marks["oakdash:replay-player-created"],
+                        )
+                    )
+            for _ in range(repeat):
+                page = context.new_page()
+                page.goto(blank_url)
+                page.wait_for_function("() => window.rrwebPlayer !== undefined")
+                timings = page.evaluate(WHOLE_ARRAY_JS, f"/replays/{replay_id}/events.ndjson")
+                page.close()
+                out["whole"].append(timings)
+        finally:
+            browser.close()
+    return out
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    cpus = len(os.sched_getaffinity(0))
+    note = (
+        f" — BUSY: load {load[0]:.1f} > {cpus} CPUs, figures include waiting for a CPU"
+        if load[0] > cpus
+        else ""
+    )
+    return f"machine: nproc {cpus}, load average {', '.join(f'{x:.2f}' for x in load)}{note}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=150.0, help="NDJSON size, in MB (10^6 B)")
+    parser.add_argument("--chunks", type=int, default=150)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement")
+    parser.add_argument(
+        "--layout",
+        choices=(*LAYOUT_ALIASES, *LAYOUTS),
+        default="in-order",
+        help="chunk layout: in-order (= sequential), shuffled, overlapping (= two-buffers)",
+    )
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads")
+    parser.add_argument("--skip-browser", action="store_true")
+    args = parser.parse_args(argv)
+    layout = LAYOUT_ALIASES.get(args.layout, args.layout)
+
+    from oakdash.demo import make_app
+    from oakdash.demo.projects import ACME_SECRET_KEY
+    from oakdash.demo.server import serve
+
+    print(machine(), flush=True)
+    t0 = time.perf_counter()
+    built = build_replay(target_bytes=int(args.mb * 1e6), chunks=args.chunks, layout=layout)
+    mb = built.ndjson_bytes / 1e6
+    print(
+        f"replay: {args.layout} ({layout}), {len(built.chunks)} chunks, {built.events:,} events, "
+        f"{mb:.1f} MB NDJSON, {built.gzip_bytes / 1e6:.1f} MB gzipped "
+        f"(built in {time.perf_counter() - t0:.1f} s)",
+        flush=True,
+    )
+
+    demo = dashboard = None
+    results: dict[str, bool] = {}
+    with tempfile.TemporaryDirectory(prefix="oakdash-bench-stream-") as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            app = make_app()
+            replay_id = app.add_replay(ACME_SECRET_KEY, {"duration_ms": 600_000}, built.chunks)
+            demo = serve(app, "127.0.0.1", 0)
+            api_url = f"{demo.url}/api/v1"
+            password = secrets.token_urlsafe(16)
+            env = dict(os.environ)
+            env.update(
+                {
+                    "DJANGO_SETTINGS_MODULE": "oakdash.settings",
+                    "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY", "bench-" + "x" * 50),
+                    "DJANGO_DEBUG": "0",
+                    "DJANGO_SECURE": "0",
+                    "DJANGO_LOG_LEVEL": "ERROR",
+                    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                    "OAKDATA_API_URL": api_url,
+                    "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+                    "DJANGO_STATIC_ROOT": str(tmp / "static"),
+                    "BENCH_PASSWORD": password,
+                }
+            )
+            manage(env, "migrate", "--verbosity=0")
+            manage(env, "collectstatic", "--noinput", "--verbosity=0")
+            manage(
+                env,
+                "shell",
+                "-c",
+                "import os; from django.contrib.auth import get_user_model; "
+                f"get_user_model().objects.create_user({USERNAME!r}, "
+                "password=os.environ['BENCH_PASSWORD'])",
+            )
+            manage(env, "setkey", USERNAME, "--no-verify", stdin=ACME_SECRET_KEY + "\n")
+            dashboard, base = start_dashboard(env, tmp, args.threads)
+            worker = worker_pid(dashboard.pid)
+            cookie = login(base, password)
+            print(
+                f"demo OakData API {api_url} (thread of this process); dashboard {base} "
+                f"(gunicorn gthread, 1 worker pid {worker}, {args.threads} threads)",
+                flush=True,
+            )
+
+            chunk_dir = tmp / "chunks"
+            chunk_dir.mkdir()
+            paths = []
+            for index, data in enumerate(built.chunks):
+                path = chunk_dir / f"chunk-{index:04d}.ndjson.gz"
+                path.write_bytes(data)
+                paths.append(str(path))
+
+            url = f"/replays/{replay_id}/events.ndjson"
+            runs: dict[str, list[StreamRun]] = {"identity": [], "gzip": []}
+            gzip_runs: list[float] = []
+            with httpx.Client(base_url=base, cookies={"sessionid": cookie}, timeout=120) as client:
+                # warm-up (imports, pools); its memory growth is the fresh worker's
+                first = stream_once(client, url, False, worker, built.ndjson_bytes)
+                for _ in range(args.repeat):  # interleaved, so load swings hit all three
+                    gzip_runs.append(time_gzip(paths)[0])
+                    for encoding in runs:
+                        run = stream_once(
+                            client, url, encoding == "gzip", worker, built.ndjson_bytes
+                        )
+                        runs[encoding].append(run)
+            print(f"\nstream of {mb:.1f} MB NDJSON, median of {args.repeat} (min–max):")
+            gzip_best, gzip_median = min(gzip_runs), statistics.median(gzip_runs)
+            print(
+                f"  gzip -dc of the {len(paths)} chunk files: best {mb / gzip_best:6.1f} MB/s "
+                f"({gzip_best:.3f} s), median {mb / gzip_median:6.1f} MB/s"
+            )
+            for encoding, rs in runs.items():
+                stream = [r.stream_mbps for r in rs]
+                e2e = [r.e2e_mbps for r in rs]
+                ttfb = [r.ttfb_s * 1000 for r in rs]
+                print(
+                    f"  {encoding:<8} stream {statistics.median(stream):6.1f} MB/s "
+                    f"({min(stream):.0f}–{max(stream):.0f}), end to end "
+                    f"{statistics.median(e2e):6.1f} MB/s, first byte "
+                    f"{statistics.median(ttfb):6.0f} ms ({min(ttfb):.0f}–{max(ttfb):.0f}), "
+                    f"on the wire {statistics.median(r.wire_bytes for r in rs) / 1e6:.1f} MB"
+                )
+            identity = runs["identity"]
+            ratio = statistics.median(r.stream_mbps for r in identity) / (mb / gzip_median)
+            ratio_best = max(r.stream_mbps for r in identity) / (mb / gzip_best)
+            ratio_e2e = statistics.median(r.e2e_mbps for r in identity) / (mb / gzip_median)
+            results["stream"] = ratio >= RATIO_TARGET
+            print(
+                f"  ratio uncompressed stream / gzip -dc: {ratio:.2f}x median/median "
+                f"(best/best {ratio_best:.2f}x; end to end, first byte included, {ratio_e2e:.2f}x)"
+                f"   target ≥ {RATIO_TARGET}x  {verdict(results['stream'])}"
+            )
+
+            all_runs = [r for rs in runs.values() for r in rs]
+            growth = max(r.growth for r in [first, *all_runs])
+            allowed = built.gzip_bytes + RSS_SLACK
+            results["rss"] = growth <= allowed
+            print(
+                f"\ngunicorn worker memory: RSS before a stream "
+                f"{statistics.median(r.rss_before for r in all_runs) / 1e6:.0f} MB, peak growth "
+                f"(VmHWM − VmRSS before) max {growth / 1e6:.0f} MB, median "
+                f"{statistics.median(r.growth for r in all_runs) / 1e6:.0f} MB over "
+                f"{len(all_runs)} streams (the first stream of the fresh worker: "
+                f"{first.growth / 1e6:.0f} MB)   target ≤ {built.gzip_bytes / 1e6:.0f} MB "
+                "compressed "
+                f"+ 64 MB = {allowed / 1e6:.0f} MB  {verdict(results['rss'])}"
+            )
+
+            if not args.skip_browser:
+                print("\nChromium, navigation start → ... (ms), warm cache", flush=True)
+                found = browser_runs(base, cookie, replay_id, args.repeat)
+                playing = [p[0] for p in found["progressive"]]
+                dom = [p[1] for p in found["progressive"]]
+                created = [p[2] for p in found["progressive"]]
+                first = statistics.median(playing)
+                results["first frame"] = first <= FIRST_FRAME_TARGET_MS
+                print(
+                    f"  progressive (/replays/<id>/): player created "
+                    f"{statistics.median(created):6.0f}, iframe holds the DOM "
+                    f"{statistics.median(dom):6.0f}, first frame (oakdash:replay-playing) "
+                    f"{first:6.0f} ({min(playing):.0f}–{max(playing):.0f})   "
+                    f"target ≤ {FIRST_FRAME_TARGET_MS:.0f}  {verdict(results['first frame'])}"
+                )
+                whole = found["whole"]
+
+                def med(key: str, wh: list[dict] = whole) -> float:
+                    return statistics.median(w[key] for w in wh)
+
+                print(
+                    f"  whole array first: fetched {med('fetched'):6.0f}, parsed "
+                    f"{med('parsed'):6.0f}, player created {med('created'):6.0f}, iframe holds "
+                    f"the DOM {med('dom'):6.0f}, first frame {med('frame'):6.0f} "
+                    f"({min(w['frame'] for w in whole):.0f}–{max(w['frame'] for w in whole):.0f})"
+                    f"   ({whole[0]['events']:,} events; {med('frame') / first:.0f}x later)"
+                )
+        finally:
+            stop(dashboard)
+            if demo is not None:
+                demo.stop()
+    print()
+    print(machine())
+    for name, ok in results.items():
+        print(f"{name}: {verdict(ok)}")
+    return 0 if all(results.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
