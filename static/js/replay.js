@@ -136,6 +136,9 @@
         speed: state.speed,
         mouseTail: false,
         showWarning: false,
+        // Replayed focus() calls would move the keyboard into the iframe: shortcuts would stop
+        // working and the viewer's keys would land in the recorded page's inputs.
+        triggerFocus: false,
       },
     });
     state.pending = null;
@@ -216,6 +219,7 @@
       var at = currentMs();
       state.replayer.setConfig({ speed: speed });
       if (playing) state.player.goto(at, true);
+      render();
     }
   }
 
