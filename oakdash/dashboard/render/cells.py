@@ -45,6 +45,22 @@ def cell(value: Any, css: str = "clip") -> str:
     return f'<bdi class="{text(css)}" title="{shown}">{shown}</bdi>'
 
 
+class CellCache:
+    """``cell`` for many rows: the same text (a browser, a country, a path) is built once."""
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, str], str] = {}
+
+    def __call__(self, value: Any, css: str = "clip") -> str:
+        if type(value) is not str:
+            return cell(value, css)
+        key = (value, css)
+        built = self._built.get(key)
+        if built is None:
+            built = self._built[key] = cell(value, css)
+        return built
+
+
 def relative(moment: dt.datetime, now: dt.datetime) -> str:
     seconds = (now - moment).total_seconds()
     future = seconds < 0
@@ -76,22 +92,24 @@ class Clock:
     def when(self, moment: dt.datetime | None, style: str = "relative") -> str:
         """<time> with the exact time (viewer's zone, named) on hover; text relative
         ("5 min ago"), "time" (14:03:12) or absolute (2026-01-02 14:03 CET)."""
-        if moment is None:
+        if moment is None or moment == "":
+            # "" is what a template gives for a missing attribute (``last_touch.timestamp`` of a
+            # visitor without a last touch): nothing recorded, not an error.
             return MISSING_TIME
         if timezone.is_naive(moment):
             raise ValueError("localtime() cannot be applied to a naive datetime")
         local = moment.astimezone(self.zone)
-        exact = local.strftime("%Y-%m-%d %H:%M:%S %Z")
+        exact = escape(local.strftime("%Y-%m-%d %H:%M:%S %Z"))
         if style == "relative":
             shown = relative(moment, self.now)
+        elif local.year < 1000:  # %Y is not zero-padded then: the slices below would be off
+            shown = escape(local.strftime("%H:%M:%S" if style == "time" else "%Y-%m-%d %H:%M %Z"))
         elif style == "time":
-            shown = local.strftime("%H:%M:%S")
+            shown = exact[11:19]  # %H:%M:%S, sliced from the one strftime above
         else:
-            shown = local.strftime("%Y-%m-%d %H:%M %Z")
-        return (
-            f'<time datetime="{escape(moment.isoformat())}" title="{escape(exact)}">'
-            f"{escape(shown)}</time>"
-        )
+            shown = exact[:16] + exact[19:]  # %Y-%m-%d %H:%M %Z
+        # isoformat() is digits and "-+:.T": nothing to escape.
+        return f'<time datetime="{moment.isoformat()}" title="{exact}">{shown}</time>'
 
 
 class IdLinks:

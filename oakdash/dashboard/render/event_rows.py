@@ -7,11 +7,11 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from oakdash.dashboard.render.cells import DOT, MUTED_DASH, Clock, IdLinks, cell, pretty_json
+from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks, pretty_json
 from oakdash.oakdata import models
 
 
-def _linked(url: IdLinks, value: str | None) -> str:
+def _linked(url: IdLinks, value: str | None, cell: CellCache) -> str:
     if not value:
         return MUTED_DASH
     return f'<a href="{escape(url(value))}">{cell(value)}</a>'
@@ -29,6 +29,7 @@ def _properties(properties: dict) -> str:
 
 def event_rows(events: Iterable[models.Event]) -> SafeString:
     clock = Clock()
+    cell = CellCache()
     visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
     rows = []
     for e in events:
@@ -38,8 +39,8 @@ def event_rows(events: Iterable[models.Event]) -> SafeString:
             f'\n      <td class="nowrap">{clock.when(e.timestamp)}</td>'
             f'\n      <td><code class="event-name"><bdi>{escape(e.event)}</bdi></code></td>'
             f"\n      <td>{cell(e.pathname)}</td>"
-            f"\n      <td>{_linked(visitor_url, e.distinct_id)}</td>"
-            f"\n      <td>{_linked(session_url, e.session_id)}</td>"
+            f"\n      <td>{_linked(visitor_url, e.distinct_id, cell)}</td>"
+            f"\n      <td>{_linked(session_url, e.session_id, cell)}</td>"
             f'\n      <td class="device-cell">{cell(e.browser)}{DOT}{cell(e.os)}{DOT}'
             f"{cell(e.device_type)}<br>{cell(e.country, 'country')}{city}</td>"
             f'\n      <td class="props-cell">{_properties(e.properties)}</td>'

@@ -7,7 +7,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from oakdash.dashboard.render.cells import DOT, MUTED_DASH, Clock, IdLinks, cell
+from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
 from oakdash.dashboard.templatetags.oakfmt import ms_duration, thousands
 from oakdash.oakdata import models
 
@@ -25,6 +25,7 @@ def _viewport(r: models.Replay) -> str:
 
 def replay_rows(replays: Iterable[models.Replay]) -> SafeString:
     clock = Clock()
+    cell = CellCache()
     replay_url = IdLinks("replay")
     visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
     rows = []

@@ -7,7 +7,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from oakdash.dashboard.render.cells import DOT, MUTED_DASH, Clock, IdLinks, cell
+from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
 from oakdash.dashboard.templatetags.oakfmt import humanduration, thousands
 from oakdash.oakdata import models
 
@@ -21,7 +21,7 @@ def _bot_badge(s: models.Session) -> str:
     return f'<span class="badge badge-bot" title="Classified as a bot">bot{name}</span>'
 
 
-def _location(s: models.Session) -> str:
+def _location(s: models.Session, cell: CellCache) -> str:
     if not (s.country or s.city):
         return MUTED_DASH
     city = f"{DOT}{cell(s.city)}" if s.city else ""
@@ -30,6 +30,7 @@ def _location(s: models.Session) -> str:
 
 def session_rows(sessions: Iterable[models.Session]) -> SafeString:
     clock = Clock()
+    cell = CellCache()
     visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
     rows = []
     for s in sessions:
@@ -50,7 +51,7 @@ def session_rows(sessions: Iterable[models.Session]) -> SafeString:
             f'\n      <td class="path-cell">{cell(s.entry_path)} <span class="muted"'
             f' aria-label="to">→</span> {cell(s.exit_path)}</td>'
             f"\n      <td>{cell(s.referring_domain)}</td>"
-            f"\n      <td>{_location(s)}</td>"
+            f"\n      <td>{_location(s, cell)}</td>"
             f'\n      <td class="device-cell">{cell(s.browser)}{DOT}{cell(s.os)}{DOT}'
             f"{cell(s.device_type)}</td>"
             f'\n      <td class="nowrap muted">{clock.when(s.last_at, "time")}</td>'
