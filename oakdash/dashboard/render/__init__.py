@@ -14,7 +14,7 @@ does), and return it marked safe. One module per fragment:
 * ``session_rows`` — the rows of the sessions table (/sessions/ and the visitor page).
 * ``replay_rows`` — the rows of the /replays/ table.
 * ``journey_tree`` — the nested list of the /journey/ page.
-* ``breakdown_rows`` — the rows of the overview's breakdown tables.
+* ``breakdowns`` — the overview's breakdown panels and their tables.
 
 Templates reach them through tags in ``templatetags/oaktables.py`` (``{% event_rows rows %}`` …),
 so the page templates still show where each table goes.

@@ -9,9 +9,11 @@ lazy-string wrapper that makes the latter slow in loops.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import json.encoder
 import zoneinfo
+from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -142,6 +144,16 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _flat_encoder(inner: str) -> Callable[[Any], str]:
+    return json.JSONEncoder(
+        ensure_ascii=False, sort_keys=True, separators=(f",\n{inner}", ": "), default=str
+    ).encode
+
+
 def _pretty(value: Any, indent: str) -> str:
     kind = type(value)
     if kind is str:
@@ -162,6 +174,10 @@ def _pretty(value: Any, indent: str) -> str:
             return "{}"
         if any(type(key) is not str for key in value):
             raise _Unusual
+        if all(type(item) in _SCALARS for item in value.values()):
+            # json's C encoder, its item separator carrying the newline and indentation.
+            flat = _flat_encoder(inner)(value)
+            return f"{{\n{inner}{flat[1:-1]}\n{indent}}}"
         items = [f"{_encode_str(key)}: {_pretty(value[key], inner)}" for key in sorted(value)]
     elif kind is list or kind is tuple:
         if not value:

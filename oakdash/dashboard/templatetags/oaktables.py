@@ -1,7 +1,7 @@
 """Helpers for the table pages (sessions, session, visitor, events, replays).
 
 Whole tables' rows come from ``oakdash.dashboard.render`` (``{% event_rows %}``,
-``{% session_rows %}``, ``{% replay_rows %}``, ``{% journey_tree %}``, ``{% breakdown_rows %}``):
+``{% session_rows %}``, ``{% replay_rows %}``, ``{% journey_tree %}``, ``{% breakdown_panels %}``):
 built in Python once per table instead of a dozen template tags per row.
 
 Links to ids use ``visitor_url`` / ``session_url`` / ``replay_url`` rather than ``{% url %}``:
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.links import id_url
 from oakdash.dashboard.render import cells
-from oakdash.dashboard.render.breakdown_rows import breakdown_rows as _breakdown_rows
+from oakdash.dashboard.render.breakdowns import breakdown_panels as _breakdown_panels
 from oakdash.dashboard.render.event_rows import event_rows as _event_rows
 from oakdash.dashboard.render.journey_tree import journey_tree as _journey_tree
 from oakdash.dashboard.render.replay_rows import replay_rows as _replay_rows
@@ -88,6 +88,6 @@ def journey_tree(tree) -> SafeString:
 
 
 @register.simple_tag
-def breakdown_rows(panel, rows) -> SafeString:
-    """The <tr>s of one of the overview's breakdown tables."""
-    return _breakdown_rows(panel, rows)
+def breakdown_panels(panels, range_name) -> SafeString:
+    """The overview's breakdown panels (``views.overview.Panel``), each a card with its tables."""
+    return _breakdown_panels(panels, range_name)
