@@ -55,7 +55,7 @@ for path in (str(ROOT), str(BENCH)):
         sys.path.insert(0, path)
 
 from pages import free_port  # noqa: E402
-from replay_build import LAYOUTS, build_replay, time_gzip  # noqa: E402
+from replay_build import LAYOUTS, build_replay, time_gzip, time_merge  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -83,6 +83,8 @@ class StreamRun:
     wire_bytes: int
     rss_before: int
     hwm_after: int
+    server_cpu_s: float  # the gunicorn worker's CPU time during the stream
+    client_cpu_s: float  # this process's (httpx reading, gzip decoding)
 
     @property
     def stream_mbps(self) -> float:  # from the first body byte
@@ -176,6 +178,11 @@ def proc_status(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
 
@@ -207,6 +214,7 @@ def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect:
     size = 0
     ttfb = None
     tail = b""
+    server_cpu, client_cpu = cpu_seconds(worker), time.process_time()
     started = time.perf_counter()
     with client.stream("GET", url, headers=headers) as response:
         assert response.status_code == 200, (response.status_code, response.read()[:300])
@@ -220,11 +228,13 @@ def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect:
         total = time.perf_counter() - started
         wire = response.num_bytes_downloaded
     hwm = proc_status(worker, "VmHWM")
+    server_cpu, client_cpu = cpu_seconds(worker) - server_cpu, time.process_time() - client_cpu
     last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
     assert not last.startswith(b'{"error"'), last
     assert size == expect, f"received {size} bytes of NDJSON, expected {expect}"
+    encoding = "gzip" if gzip else "identity"
     return StreamRun(
-        "gzip" if gzip else "identity", ttfb or total, total, size, wire, rss_before, hwm
+        encoding, ttfb or total, total, size, wire, rss_before, hwm, server_cpu, client_cpu
     )
 
 
@@ -239,6 +249,11 @@ MARKS_JS = """() => Object.fromEntries(
     const found = performance.getEntriesByName(n);
     return [n, found.length ? found[0].startTime : null];
   }))"""
+
+NAV_JS = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  return {origin: performance.timeOrigin, html: n.responseStart, dcl: n.domContentLoadedEventEnd};
+}"""
 
 # The whole-array way: fetch everything, parse every line, then build the player.
 WHOLE_ARRAY_JS = """async (url) => {
@@ -287,7 +302,7 @@ def browser_runs(base: str, cookie: str, replay_id: str, repeat: int) -> dict[st
         f'<script src="{script.group(1)}"></script></head>'
         '<body><div id="target"></div></body></html>'
     )
-    out: dict[str, list] = {"progressive": [], "whole": []}
+    out: dict[str, list] = {"progressive": [], "whole": [], "nav": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -299,12 +314,22 @@ def browser_runs(base: str, cookie: str, replay_id: str, repeat: int) -> dict[st
             )
             for run in range(repeat + 1):  # the first load warms the HTTP cache: not counted
                 page = context.new_page()
+                seen: list = []
+                page.on(
+                    "response",
+                    lambda r, seen=seen: seen.append(r) if "events.ndjson" in r.url else None,
+                )
                 page.goto(page_url, wait_until="commit")
                 dom = page.wait_for_function(FIRST_FRAME_JS, polling="raf").json_value()
                 page.wait_for_function(
                     "() => performance.getEntriesByName('oakdash:replay-playing').length > 0"
                 )
                 marks = page.evaluate(MARKS_JS)
+                nav = page.evaluate(NAV_JS)
+                if seen:  # the events request, relative to navigation start
+                    timing = seen[0].request.timing
+                    nav["fetch"] = timing["startTime"] - nav["origin"]
+                    nav["headers"] = nav["fetch"] + timing["responseStart"]
                 page.close()  # stops the stream: the server's merge is closed on its next write
                 if run:
                     out["progressive"].append(
@@ -314,6 +339,7 @@ def browser_runs(base: str, cookie: str, replay_id: str, repeat: int) -> dict[st
                             marks["oakdash:replay-player-created"],
                         )
                     )
+                    out["nav"].append(nav)
             for _ in range(repeat):
                 page = context.new_page()
                 page.goto(blank_url)
@@ -431,11 +457,13 @@ def main(argv: list[str] | None = None) -> int:
             url = f"/replays/{replay_id}/events.ndjson"
             runs: dict[str, list[StreamRun]] = {"identity": [], "gzip": []}
             gzip_runs: list[float] = []
+            merge_runs: list[float] = []  # merged_ndjson in this process: no HTTP, no gunicorn
             with httpx.Client(base_url=base, cookies={"sessionid": cookie}, timeout=120) as client:
                 # warm-up (imports, pools); its memory growth is the fresh worker's
                 first = stream_once(client, url, False, worker, built.ndjson_bytes)
                 for _ in range(args.repeat):  # interleaved, so load swings hit all three
                     gzip_runs.append(time_gzip(paths)[0])
+                    merge_runs.append(time_merge(built.chunks)[0])
                     for encoding in runs:
                         run = stream_once(
                             client, url, encoding == "gzip", worker, built.ndjson_bytes
@@ -443,9 +471,14 @@ def main(argv: list[str] | None = None) -> int:
                         runs[encoding].append(run)
             print(f"\nstream of {mb:.1f} MB NDJSON, median of {args.repeat} (min–max):")
             gzip_best, gzip_median = min(gzip_runs), statistics.median(gzip_runs)
+            merge_median = statistics.median(merge_runs)
             print(
                 f"  gzip -dc of the {len(paths)} chunk files: best {mb / gzip_best:6.1f} MB/s "
                 f"({gzip_best:.3f} s), median {mb / gzip_median:6.1f} MB/s"
+            )
+            print(
+                f"  merged_ndjson in this process (no HTTP, no gunicorn): median "
+                f"{mb / merge_median:6.1f} MB/s, best {mb / min(merge_runs):6.1f} MB/s"
             )
             for encoding, rs in runs.items():
                 stream = [r.stream_mbps for r in rs]
@@ -458,15 +491,26 @@ def main(argv: list[str] | None = None) -> int:
                     f"{statistics.median(ttfb):6.0f} ms ({min(ttfb):.0f}–{max(ttfb):.0f}), "
                     f"on the wire {statistics.median(r.wire_bytes for r in rs) / 1e6:.1f} MB"
                 )
+                print(
+                    f"           CPU per stream: gunicorn worker "
+                    f"{statistics.median(r.server_cpu_s for r in rs):.2f} s, this client "
+                    f"{statistics.median(r.client_cpu_s for r in rs):.2f} s; wall "
+                    f"{statistics.median(r.total_s for r in rs):.2f} s"
+                )
             identity = runs["identity"]
             ratio = statistics.median(r.stream_mbps for r in identity) / (mb / gzip_median)
             ratio_best = max(r.stream_mbps for r in identity) / (mb / gzip_best)
             ratio_e2e = statistics.median(r.e2e_mbps for r in identity) / (mb / gzip_median)
             results["stream"] = ratio >= RATIO_TARGET
+            over_http = statistics.median(r.stream_mbps for r in identity) / (mb / merge_median)
             print(
                 f"  ratio uncompressed stream / gzip -dc: {ratio:.2f}x median/median "
                 f"(best/best {ratio_best:.2f}x; end to end, first byte included, {ratio_e2e:.2f}x)"
                 f"   target ≥ {RATIO_TARGET}x  {verdict(results['stream'])}"
+            )
+            print(
+                f"  uncompressed stream / in-process merged_ndjson: {over_http:.2f}x "
+                "(what HTTP, gunicorn and the httpx reader cost on top of the merge)"
             )
 
             all_runs = [r for rs in runs.values() for r in rs]
@@ -499,6 +543,18 @@ def main(argv: list[str] | None = None) -> int:
                     f"{first:6.0f} ({min(playing):.0f}–{max(playing):.0f})   "
                     f"target ≤ {FIRST_FRAME_TARGET_MS:.0f}  {verdict(results['first frame'])}"
                 )
+                navs = found["nav"]
+                if navs and all("fetch" in n for n in navs):
+
+                    def nmed(key: str, ns: list[dict] = navs) -> float:
+                        return statistics.median(n[key] for n in ns)
+
+                    print(
+                        f"    where it goes: page HTML first byte {nmed('html'):6.0f}, "
+                        f"DOMContentLoaded {nmed('dcl'):6.0f}, events.ndjson requested "
+                        f"{nmed('fetch'):6.0f}, its headers {nmed('headers'):6.0f} "
+                        f"(first byte: {nmed('headers') - nmed('fetch'):.0f} ms after the request)"
+                    )
                 whole = found["whole"]
 
                 def med(key: str, wh: list[dict] = whole) -> float:
