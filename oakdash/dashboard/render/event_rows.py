@@ -14,7 +14,7 @@ from oakdash.oakdata import models
 def _linked(url: IdLinks, value: str | None, cell: CellCache) -> str:
     if not value:
         return MUTED_DASH
-    return f'<a href="{escape(url(value))}">{cell(value)}</a>'
+    return url.anchor(value, cell)
 
 
 def _properties(properties: dict) -> str:

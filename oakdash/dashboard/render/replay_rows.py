@@ -31,11 +31,7 @@ def replay_rows(replays: Iterable[models.Replay]) -> SafeString:
     rows = []
     for r in replays:
         rid = escape(r.id)
-        visitor = (
-            f'<a href="{escape(visitor_url(r.distinct_id))}">{cell(r.distinct_id)}</a>'
-            if r.distinct_id
-            else MUTED_DASH
-        )
+        visitor = visitor_url.anchor(r.distinct_id, cell) if r.distinct_id else MUTED_DASH
         rows.append(
             f'\n    <tr data-replay-id="{rid}">'
             f'\n      <td class="nowrap"><a href="{escape(replay_url(r.id))}"'
@@ -48,8 +44,7 @@ def replay_rows(replays: Iterable[models.Replay]) -> SafeString:
             f'\n      <td class="num">{thousands(r.chunks_count)}</td>'
             f"\n      <td>{ERRORS_BADGE if r.has_errors else MUTED_DASH}</td>"
             f"\n      <td>{visitor}</td>"
-            f'\n      <td><a href="{escape(session_url(r.session_id))}">'
-            f"{cell(r.session_id)}</a></td>"
+            f"\n      <td>{session_url.anchor(r.session_id, cell)}</td>"
             "\n    </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -12,6 +12,7 @@ from oakdash.dashboard.templatetags.oakfmt import humanduration, thousands
 from oakdash.oakdata import models
 
 BOT_CLASS = ' class="is-bot"'
+VISITOR_LINK = ' class="visitor-link"'
 
 
 def _bot_badge(s: models.Session) -> str:
@@ -41,8 +42,7 @@ def session_rows(sessions: Iterable[models.Session]) -> SafeString:
             f'\n      <td class="nowrap"><a href="{escape(session_url(s.session_id))}"'
             f' title="Open session {sid}">{clock.when(s.started_at)}</a></td>'
             '\n      <td class="visitor-cell">'
-            f'\n        <a href="{escape(visitor_url(s.distinct_id))}" class="visitor-link">'
-            f"{cell(s.distinct_id)}</a>"
+            f"\n        {visitor_url.anchor(s.distinct_id, cell, VISITOR_LINK)}"
             f"\n        {_bot_badge(s)}"
             "\n      </td>"
             f'\n      <td class="num">{humanduration(duration)}</td>'
