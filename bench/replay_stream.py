@@ -85,6 +85,7 @@ class StreamRun:
     hwm_after: int
     server_cpu_s: float  # the gunicorn worker's CPU time during the stream
     client_cpu_s: float  # this process's (httpx reading, gzip decoding)
+    server_cpu_ttfb_s: float  # the worker's CPU time up to the first byte (API call, downloads)
 
     @property
     def stream_mbps(self) -> float:  # from the first body byte
@@ -223,6 +224,7 @@ def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect:
         for block in blocks:
             if ttfb is None:
                 ttfb = time.perf_counter() - started
+                server_cpu_ttfb = cpu_seconds(worker) - server_cpu
             size += len(block)
             tail = block[-200:]
         total = time.perf_counter() - started
@@ -234,7 +236,16 @@ def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect:
     assert size == expect, f"received {size} bytes of NDJSON, expected {expect}"
     encoding = "gzip" if gzip else "identity"
     return StreamRun(
-        encoding, ttfb or total, total, size, wire, rss_before, hwm, server_cpu, client_cpu
+        encoding,
+        ttfb or total,
+        total,
+        size,
+        wire,
+        rss_before,
+        hwm,
+        server_cpu,
+        client_cpu,
+        server_cpu_ttfb,
     )
 
 
@@ -493,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(
                     f"           CPU per stream: gunicorn worker "
-                    f"{statistics.median(r.server_cpu_s for r in rs):.2f} s, this client "
+                    f"{statistics.median(r.server_cpu_s for r in rs):.2f} s (to the first byte "
+                    f"{statistics.median(r.server_cpu_ttfb_s for r in rs):.2f} s), this client "
                     f"{statistics.median(r.client_cpu_s for r in rs):.2f} s; wall "
                     f"{statistics.median(r.total_s for r in rs):.2f} s"
                 )
