@@ -32,8 +32,16 @@ def event_rows(events: Iterable[models.Event]) -> SafeString:
     cell = CellCache()
     visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
     rows = []
+    devices: dict[tuple, str] = {}  # an event's device · location: shared by its session
     for e in events:
-        city = f"{DOT}{cell(e.city)}" if e.city else ""
+        where = (e.browser, e.os, e.device_type, e.country, e.city)
+        device = devices.get(where)
+        if device is None:
+            city = f"{DOT}{cell(e.city)}" if e.city else ""
+            device = devices[where] = (
+                f"{cell(e.browser)}{DOT}{cell(e.os)}{DOT}{cell(e.device_type)}<br>"
+                f"{cell(e.country, 'country')}{city}"
+            )
         rows.append(
             f'\n    <tr data-uuid="{escape(e.uuid or "")}">'
             f'\n      <td class="nowrap">{clock.when(e.timestamp)}</td>'
@@ -41,8 +49,7 @@ def event_rows(events: Iterable[models.Event]) -> SafeString:
             f"\n      <td>{cell(e.pathname)}</td>"
             f"\n      <td>{_linked(visitor_url, e.distinct_id, cell)}</td>"
             f"\n      <td>{_linked(session_url, e.session_id, cell)}</td>"
-            f'\n      <td class="device-cell">{cell(e.browser)}{DOT}{cell(e.os)}{DOT}'
-            f"{cell(e.device_type)}<br>{cell(e.country, 'country')}{city}</td>"
+            f'\n      <td class="device-cell">{device}</td>'
             f'\n      <td class="props-cell">{_properties(e.properties)}</td>'
             "\n    </tr>\n    "
         )

@@ -12,25 +12,36 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.journey import Step, Tree
-from oakdash.dashboard.templatetags.oakfmt import compact, percent, thousands
+from oakdash.dashboard.templatetags.oakfmt import compact, thousands
 
 SHARE_OF_ALL = "share of all sessions"
 SHARE_OF_PARENT = "share of the sessions at the step before"
 
 
 class _Builder:
-    """One tree's HTML. Counts repeat across steps (5, 12, …): each is formatted once."""
+    """One tree's HTML. Counts (5, 12, …) and pages repeat across steps: each is formatted once.
+    Shares are floats (``journey._pct``), formatted as the ``percent`` filter does."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.out: list[str] = []
         self._counts: dict[int, tuple[str, str]] = {}
+        self._labels: dict[str, str] = {}
 
     def counts(self, count: int) -> tuple[str, str]:
         """(thousands, compact) of a count."""
         shown = self._counts.get(count)
         if shown is None:
             shown = self._counts[count] = (thousands(count), compact(count))
+        return shown
+
+    def label(self, label: str) -> str:
+        """The page's text (escaped once: a page turns up at several places in a tree)."""
+        shown = self._labels.get(label)
+        if shown is None:
+            text = escape(label)
+            shown = f'<span class="bd-text" title="{text}"><bdi>{text}</bdi></span>'
+            self._labels[label] = shown
         return shown
 
     def drop(self, step: Step) -> str:
@@ -41,27 +52,24 @@ class _Builder:
             return (
                 f'<span class="drop" title="{dropped_exact} of {self.counts(step.count)[0]}'
                 ' sessions went no further (or on to a page too rare to list)">'
-                f"↘ {dropped} dropped off ({percent(step.drop_off_share, 0)})</span>"
+                f"↘ {dropped} dropped off ({step.drop_off_share:.0f}%)</span>"
             )
         return '<span class="muted">none dropped off</span>'
 
     def row(self, step: Step) -> str:
-        label = escape(step.label)
         exact, shown = self.counts(step.count)
         if step.level == 1:
-            share = (
-                f'title="{SHARE_OF_ALL}">{percent(step.share_of_parent)} <span class="muted">of all'
-            )
+            share = f'title="{SHARE_OF_ALL}">{step.share_of_parent:.1f}% <span class="muted">of all'
         else:
             share = (
-                f'title="{SHARE_OF_PARENT}">{percent(step.share_of_parent)} <span class="muted">'
-                f"· {percent(step.share_of_total)} of all"
+                f'title="{SHARE_OF_PARENT}">{step.share_of_parent:.1f}% <span class="muted">'
+                f"· {step.share_of_total:.1f}% of all"
             )
         return (
             '<span class="jn-label">'
             f'\n  <meter class="bd-bar" min="0" max="{self.total}" value="{step.count}"'
             ' aria-hidden="true"></meter>'
-            f'\n  <span class="bd-text" title="{label}"><bdi>{label}</bdi></span>'
+            f"\n  {self.label(step.label)}"
             "\n</span>"
             f'\n<span class="jn-count num" title="{exact} sessions">{shown}</span>'
             f'\n<span class="jn-share num" {share}</span></span>'
