@@ -16,6 +16,16 @@
     return "The server answered " + status + " while loading the recording.";
   }
 
+  // The request replay-early.js started while the page loaded: used by the first attempt only
+  // (a retry must ask again). Aborting our controller aborts it too.
+  function takeEarlyStream(url, controller) {
+    var early = window.oakdashEarlyStream;
+    if (!early || early.url !== url) return null;
+    window.oakdashEarlyStream = null;
+    controller.signal.addEventListener("abort", function () { early.controller.abort(); });
+    return early.promise;
+  }
+
   // options: skip (events already delivered by an earlier attempt), onEvent(event, index),
   // onProgress({events, bytes}) after each batch, onDone(), onError(message).
   // Returns {abort()}. Exactly one of onDone / onError is called, unless aborted.
@@ -47,12 +57,12 @@
     async function run() {
       var response;
       try {
-        response = await fetch(url, {
+        response = await (takeEarlyStream(url, controller) || fetch(url, {
           signal: controller.signal,
           credentials: "same-origin",
           headers: { Accept: "application/x-ndjson" },
           cache: "no-store",
-        });
+        }));
       } catch (e) {
         if (!aborted) options.onError("The network failed before the recording started loading.");
         return;
