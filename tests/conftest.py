@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -31,6 +32,30 @@ def clean_demo() -> Iterator[None]:
     yield
     get_demo_app().faults.clear()
     cache.clear()
+
+
+@pytest.fixture
+def still_demo_clock(monkeypatch):
+    """Pin the demo's clock: its data moves on every minute, and a test compares two reads.
+
+    Also builds the data now, not inside a request that has a read timeout.
+    """
+    from oakdash.demo import get_demo_app
+
+    app, now = get_demo_app(), time.time()
+    monkeypatch.setattr(app, "clock", lambda: now)
+    app.warm()
+    return now
+
+
+@pytest.fixture
+def upstream_calls(monkeypatch):
+    """Paths of every upstream request the dashboard makes during the test."""
+    from oakdash.dashboard.upstream import get_api
+
+    calls: list[str] = []
+    monkeypatch.setattr(get_api(), "on_response", lambda path, status, elapsed: calls.append(path))
+    return calls
 
 
 def _make_user(django_user_model, username: str, key: str | None):

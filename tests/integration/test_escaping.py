@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-import time
 
 import pytest
 
 from oakdash.dashboard.templatetags.oaktables import visitor_url
 from oakdash.dashboard.upstream import get_api
-from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import (
     ARABIC_CITY,
     HOSTILE_LABEL,
@@ -31,11 +29,8 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture(autouse=True)
-def _still_demo_clock(monkeypatch):
-    app = get_demo_app()
-    now = time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
+def _still_demo_clock(still_demo_clock):
+    """Pin the demo's clock (tests/conftest.py): a test compares two reads."""
 
 
 def acme():

@@ -7,7 +7,6 @@ import html as htmllib
 import io
 import json
 import re
-import time
 
 import pytest
 
@@ -20,12 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _still_demo_clock(monkeypatch):
+def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: the firehose grows every minute and a test compares two reads."""
-    app = get_demo_app()
-    now = time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()  # build the data here, not inside a request that has a read timeout
 
 
 def acme():

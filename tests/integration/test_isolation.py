@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import httpx
 import pytest
@@ -21,11 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _still_demo_clock(monkeypatch):
-    app = get_demo_app()
-    now = time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
+def _still_demo_clock(still_demo_clock):
+    """Pin the demo's clock (tests/conftest.py): a test compares two reads."""
 
 
 class RecordingApp:

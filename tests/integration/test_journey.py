@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 
 import pytest
 
@@ -20,18 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _still_demo_clock(monkeypatch):
+def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: its data moves on every minute, and a test compares two reads."""
-    app, now = get_demo_app(), time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()  # build the data here, not inside a request that has a read timeout
-
-
-@pytest.fixture
-def upstream_calls(monkeypatch):
-    calls: list[str] = []
-    monkeypatch.setattr(get_api(), "on_response", lambda path, status, elapsed: calls.append(path))
-    return calls
 
 
 def acme(range_: str = "7d") -> models.Journey:

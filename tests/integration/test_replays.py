@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
@@ -19,12 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _still_demo_clock(monkeypatch):
+def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: new recordings appear as time passes and a test compares reads."""
-    app = get_demo_app()
-    now = time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
 
 
 def acme():
