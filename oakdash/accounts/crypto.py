@@ -20,7 +20,7 @@ class UndecryptableKey(Exception):
     """No configured key can decrypt the stored token: the user must store their key again."""
 
 
-def _derived_key(secret: str) -> bytes:
+def derived_key(secret: str) -> bytes:
     digest = hashlib.sha256(b"oakdash-key-encryption:" + secret.encode()).digest()
     return base64.urlsafe_b64encode(digest)
 
@@ -28,7 +28,7 @@ def _derived_key(secret: str) -> bytes:
 @cache
 def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
     if not keys:
-        return MultiFernet([Fernet(_derived_key(secret))])
+        return MultiFernet([Fernet(derived_key(secret))])
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except ValueError:

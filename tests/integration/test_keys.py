@@ -191,3 +191,14 @@ def test_setkey_as_a_process_exits_non_zero_on_a_public_key(tmp_path):
     assert accepted.returncode == 0, accepted.stderr
     assert "oak_sec_…a1b2 verified and stored for zoe" in accepted.stdout
     assert ACME_SECRET_KEY not in accepted.stdout + accepted.stderr
+
+
+def test_the_documented_way_to_change_the_secret_key_keeps_stored_keys(settings, user_a):
+    settings.OAKDASH_ENCRYPTION_KEYS = []
+    keystore.store_key(user_a, ACME_SECRET_KEY, verified=True)  # under the derived key
+    new = Fernet.generate_key().decode()
+    settings.OAKDASH_ENCRYPTION_KEYS = [new, crypto.derived_key(settings.SECRET_KEY).decode()]
+    call_command("rotate_keys", stdout=io.StringIO())
+    settings.OAKDASH_ENCRYPTION_KEYS = [new]
+    settings.SECRET_KEY = "a-completely-different-secret-key-" + "x" * 30
+    assert ApiKey.objects.get(user=user_a).reveal() == ACME_SECRET_KEY
