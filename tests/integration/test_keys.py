@@ -202,3 +202,18 @@ def test_the_documented_way_to_change_the_secret_key_keeps_stored_keys(settings,
     settings.OAKDASH_ENCRYPTION_KEYS = [new]
     settings.SECRET_KEY = "a-completely-different-secret-key-" + "x" * 30
     assert ApiKey.objects.get(user=user_a).reveal() == ACME_SECRET_KEY
+
+
+def test_the_admin_manages_users_and_shows_keys_only_masked(client, user_a, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw-12345678")
+    client.force_login(admin)
+    users = client.get("/admin/auth/user/")
+    assert users.status_code == 200
+    assert "alice" in users.content.decode()
+    keys = client.get("/admin/accounts/apikey/")
+    assert keys.status_code == 200
+    assert "oak_sec_…a1b2" in keys.content.decode()
+    record = ApiKey.objects.get(user=user_a)
+    detail = client.get(f"/admin/accounts/apikey/{record.pk}/change/").content.decode()
+    assert ACME_SECRET_KEY not in detail
+    assert record.ciphertext not in detail
