@@ -17,7 +17,8 @@ from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
 from .schema import REPLAY_DETAIL, REPLAYS, check, parse_iso
 
 FIXTURES = Path(__file__).resolve().parents[2] / "oakdash" / "demo" / "fixtures" / "rrweb"
-SHARED = Path("/work/shared/fixtures/rrweb")
+# The read-only originals: ../shared beside the project (also beside the CI clone).
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "rrweb"
 # The recordings, told apart by (duration_ms, chunks_count) as the fixtures README lists them.
 RECORDINGS = {(48459, 4): "todomvc", (59198, 5): "mdn-bears", (23875, 3): "rrweb-form"}
 
