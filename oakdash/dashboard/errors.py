@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
+from oakdash.dashboard.pages import render_page
 from oakdash.oakdata import errors
 
 
@@ -53,8 +53,13 @@ def describe(err: errors.OakDataError) -> Problem:
 
 
 def render_problem(request: HttpRequest, problem: Problem) -> HttpResponse:
-    template = "errors/problem.html#problem" if request.htmx else "errors/problem.html"
-    response = render(request, template, {"problem": problem}, status=problem.status)
+    response = render_page(
+        request,
+        "errors/problem.html",
+        {"problem": problem},
+        partial="problem",
+        status=problem.status,
+    )
     if problem.status == 503:
         response["Retry-After"] = "5"
     return response

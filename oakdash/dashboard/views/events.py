@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 
 from oakdash.dashboard.csv_export import csv_response, wants_csv
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import int_param
 from oakdash.oakdata import OakDataClient, models, params
 from oakdash.oakdata.errors import InvalidParameter
@@ -143,10 +143,9 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             (event_csv_row(e) for e in result.rows),
         )
     pager = Pager(offset=offset, limit=limit, total=result.total)
-    template = "dashboard/events.html#content" if request.htmx else "dashboard/events.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/events.html",
         {
             "result": result,
             "pager": pager,

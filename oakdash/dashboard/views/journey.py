@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.journey import build_tree
+from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import bool_param, range_param
 from oakdash.dashboard.upstream_cache import cached_call
 from oakdash.dashboard.views.overview import RANGE_NAMES, RANGE_SHORT
@@ -38,10 +38,9 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     )
     if refresh and not request.htmx:
         return HttpResponseRedirect(request.path + _query(range_))
-    template = "dashboard/journey.html#content" if request.htmx else "dashboard/journey.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/journey.html",
         {
             "journey": fresh.value,
             "tree": build_tree(fresh.value),

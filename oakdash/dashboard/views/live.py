@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.links import id_url
+from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import bool_param
 from oakdash.dashboard.upstream_cache import cached_call
 from oakdash.oakdata import OakDataClient, errors, models
@@ -124,10 +125,11 @@ def _context(state: LiveState) -> dict:
 @dashboard_page
 def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     state = live_state(request, client)
-    template = "dashboard/live.html#widget" if request.htmx else "dashboard/live.html"
     # A first load with no answer at all is an outage (503); the page still polls and recovers.
     status = 503 if state.live is None and not request.htmx else 200
-    response = render(request, template, _context(state), status=status)
+    response = render_page(
+        request, "dashboard/live.html", _context(state), partial="widget", status=status
+    )
     if status == 503:
         response["Retry-After"] = "5"
     return response

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils import timezone
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import bool_param, range_param
 from oakdash.dashboard.upstream_cache import cached_call
 from oakdash.oakdata import OakDataClient, models, params
@@ -145,10 +145,9 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
         return HttpResponseRedirect(request.path + view_query(range_, exclude_bots))
     overview = fresh.value
     range_name = RANGE_NAMES.get(range_, range_)
-    template = "dashboard/overview.html#content" if request.htmx else "dashboard/overview.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/overview.html",
         {
             "overview": overview,
             "fetched_at": fresh.fetched_at,

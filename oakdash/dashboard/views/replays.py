@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import int_param
 from oakdash.oakdata import OakDataClient, params
 
@@ -16,10 +16,9 @@ LIMIT_CHOICES = (25, 50, 100, 200)
 def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     limit = int_param(request, "limit", params.REPLAYS_LIMIT, params.REPLAYS_DEFAULT_LIMIT)
     result = client.replays(limit=limit)
-    template = "dashboard/replays.html#content" if request.htmx else "dashboard/replays.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/replays.html",
         {
             "result": result,
             "limit": limit,

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.pages import render_page
 from oakdash.oakdata import OakDataClient, errors, models
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,9 @@ def page(request: HttpRequest, client: OakDataClient, session_id: str) -> HttpRe
         TimelineRow((e.timestamp - start).total_seconds() if start else 0.0, e)
         for e in timeline.events
     ]
-    template = "dashboard/session.html#content" if request.htmx else "dashboard/session.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/session.html",
         {
             "timeline": timeline,
             "rows": rows,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from oakdash.dashboard.csv_export import csv_response, wants_csv
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import int_param, range_param
 from oakdash.oakdata import OakDataClient, models, params
 
@@ -76,10 +76,9 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             CSV_HEADER,
             (session_csv_row(s) for s in result.sessions),
         )
-    template = "dashboard/sessions.html#content" if request.htmx else "dashboard/sessions.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/sessions.html",
         {
             "result": result,
             "range": range_,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.pages import render_page
 from oakdash.oakdata import OakDataClient, models
 
 TOUCH_FIELDS = (
@@ -32,10 +32,9 @@ def attribution_rows(visitor: models.Visitor) -> list[tuple[str, object, object]
 @dashboard_page
 def page(request: HttpRequest, client: OakDataClient, distinct_id: str) -> HttpResponse:
     visitor = client.visitor(distinct_id)
-    template = "dashboard/visitor.html#content" if request.htmx else "dashboard/visitor.html"
-    return render(
+    return render_page(
         request,
-        template,
+        "dashboard/visitor.html",
         {
             "visitor": visitor,
             "attribution": attribution_rows(visitor),
