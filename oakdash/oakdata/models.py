@@ -18,9 +18,17 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.functional_validators import AfterValidator
 from pydantic_core import PydanticUndefined
 
+# Outside this window a timestamp is a sentinel or junk (Go's zero time is year 1): converting it to
+# a viewer's zone would overflow, so the answer is refused like any other malformed body.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
 
 def _assume_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not _EARLIEST <= moment < _LATEST:
+        raise ValueError("timestamp outside 1970-2200")
+    return moment
 
 
 def _whole(value: Any) -> Any:
@@ -44,7 +52,8 @@ def _json_object(value: Any) -> Any:
 
 
 Timestamp = Annotated[datetime, AfterValidator(_assume_utc)]
-Count = Annotated[int, BeforeValidator(_whole)]
+# Counts are never negative, and stay within what a 64-bit column holds (and a float can format).
+Count = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=2**63 - 1)]
 JSONObject = Annotated[dict[str, Any], BeforeValidator(_json_object)]
 
 
@@ -54,7 +63,10 @@ def _camel(name: str, camel: str, default: Any = PydanticUndefined) -> Any:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    # allow_inf_nan=False: NaN/Infinity are not JSON numbers a page can format.
+    model_config = ConfigDict(
+        frozen=True, populate_by_name=True, extra="ignore", allow_inf_nan=False
+    )
 
 
 # --- GET /overview ---------------------------------------------------------------------------

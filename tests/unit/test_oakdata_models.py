@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from oakdash.oakdata import OakDataAPI, models
+from oakdash.oakdata import OakDataAPI, Unavailable, models
 
 KEY = "oak_sec_4f8a2c9e7b1d3f5a6c8e0b2d1a2b"
 
@@ -436,3 +436,40 @@ def test_models_are_frozen_so_a_cached_result_cannot_be_changed_in_place():
     live = client_returning(LIVE).live()
     with pytest.raises(ValueError, match="frozen"):
         live.active_now = 99
+
+
+def _with(base: dict, path: tuple, value) -> dict:
+    copy = json.loads(json.dumps(base))
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("payload", "call"),
+    [
+        # Go's zero time (a "null" sentinel) and the far future overflow a viewer's time zone.
+        (_with(SESSIONS, ("sessions", 0, "started_at"), "0001-01-01T00:00:00Z"), "sessions"),
+        (_with(SESSIONS, ("sessions", 0, "last_at"), "9999-12-31T23:59:59Z"), "sessions"),
+        # Counts that are negative or too large to format.
+        (_with(SESSIONS, ("sessions", 0, "pageviews"), -3), "sessions"),
+        (_with(SESSIONS, ("sessions", 0, "events"), 10**400), "sessions"),
+    ],
+)
+def test_values_a_page_cannot_show_make_the_answer_unavailable(payload, call):
+    with pytest.raises(Unavailable):
+        getattr(client_returning(payload), call)()
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"1e400"])
+def test_non_finite_numbers_make_the_answer_unavailable(literal):
+    body = json.dumps(OVERVIEW).replace('"bounceRate": 41.7', '"bounceRate": @').encode()
+    assert b"@" in body
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(200, content=body.replace(b"@", literal))
+    )
+    client = OakDataAPI("https://oakdata.test/api/v1", transport=transport).for_key(KEY)
+    with pytest.raises(Unavailable):
+        client.overview()
