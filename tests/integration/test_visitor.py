@@ -181,3 +181,30 @@ def test_a_revoked_key_is_the_invalid_key_page(client_a):
     response = client_a.get(visitor_url("a/b"))
     assert response.status_code == 403
     assert 'data-problem="invalid-key"' in response.content.decode()
+
+
+def test_a_trait_or_group_named_items_is_shown_like_any_other(client_a):
+    from oakdash.demo import get_demo_app
+
+    body = json.dumps(
+        {
+            "distinct_id": "shopper",
+            "user_id": None,
+            "traits": {"items": "3 in cart", "plan": "pro"},
+            "groups": {"items": 7},
+            "first_seen": None,
+            "last_seen": None,
+            "total_events": 0,
+            "sessions": [],
+            "firstTouch": None,
+            "lastTouch": None,
+            "identityTimeline": [],
+            "replays": [],
+        }
+    ).encode()
+    get_demo_app().faults.add("/api/v1/visitors/shopper", status=200, body=body)
+    response = client_a.get("/visitors/shopper/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('<bdi class="clip" title="items">items</bdi>') == 2  # a trait and a group
+    assert "3 in cart" in html

@@ -37,6 +37,9 @@ def page(request: HttpRequest, client: OakDataClient, distinct_id: str) -> HttpR
         "dashboard/visitor.html",
         {
             "visitor": visitor,
+            # Pairs made here: in a template, `traits.items` would be a trait named "items".
+            "traits": list(visitor.traits.items()),
+            "groups": list(visitor.groups.items()),
             "attribution": attribution_rows(visitor),
             "has_touch": visitor.first_touch is not None or visitor.last_touch is not None,
         },
