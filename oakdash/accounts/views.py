@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from oakdash.accounts import crypto, keystore
@@ -41,6 +42,7 @@ def _pending_mask(request: HttpRequest) -> str | None:
         return None
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
@@ -101,7 +103,11 @@ def _save_pending(request: HttpRequest) -> HttpResponse:
     if not token:
         messages.error(request, "There is no unsaved key any more: please enter it again.")
         return redirect("settings")
-    key = crypto.decrypt(token)
+    try:
+        key = crypto.decrypt(token)
+    except crypto.UndecryptableKey:  # the server's encryption keys changed in between
+        messages.error(request, "The unsaved key can no longer be read: please enter it again.")
+        return redirect("settings")
     keystore.store_key(request.user, key, verified=False)
     messages.warning(request, f"Key {mask_key(key)} saved without verification.")
     return _done(request)

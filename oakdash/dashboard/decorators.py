@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from oakdash.accounts.crypto import UndecryptableKey
@@ -42,8 +43,7 @@ def _to_settings(request: HttpRequest, reason: str) -> HttpResponse:
 def dashboard_page(view: PageView) -> PageView:
     """Call ``view(request, client, *args)`` with the user's client; answer every failure kindly."""
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def _answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             client: OakDataClient = client_for(request)
         except NoKey:
@@ -58,14 +58,19 @@ def dashboard_page(view: PageView) -> PageView:
         except errors.OakDataError as err:  # e.g. a public key that slipped in unverified
             return render_upstream_error(request, err)
         try:
-            response = view(request, client, *args, **kwargs)
+            return view(request, client, *args, **kwargs)
         except errors.OakDataError as err:
             return render_upstream_error(request, err)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = _answer(request, *args, **kwargs)
+        # Every answer (error pages and redirects too) is per user and differs for htmx.
         response.headers.setdefault("Cache-Control", "private, no-store")
-        response.headers["Vary"] = "HX-Request, Cookie"
+        patch_vary_headers(response, ["HX-Request", "Cookie"])
         return response
 
-    guarded = require_GET(wrapper)
+    guarded = require_safe(wrapper)  # GET, and HEAD for probes
 
     @functools.wraps(view)
     def entry(request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -121,3 +121,23 @@ def test_an_htmx_request_after_the_session_ended_reloads_the_page_through_login(
     assert response["HX-Redirect"] == (
         "/accounts/login/?next=/sessions/%3Frange%3D24h%26limit%3D25"
     )
+
+
+def test_a_unicode_digit_in_a_query_value_is_a_400_not_a_crash(client_a):
+    response = client_a.get("/events/?offset=%C2%B2")  # "²": isdigit() but not a number
+    assert response.status_code == 400
+
+
+def test_error_pages_and_redirects_are_private_and_vary_on_htmx(client_a, client_nokey):
+    for response in (
+        client_a.get("/?range=1y"),
+        client_a.get("/sessions/no-such-session/"),
+        client_nokey.get("/events/"),
+    ):
+        assert response["Cache-Control"] == "private, no-store"
+        assert "HX-Request" in response["Vary"]
+
+
+def test_head_requests_are_answered_for_probes(client, client_a):
+    assert client.head("/healthz").status_code == 200
+    assert client_a.head("/?range=24h").status_code == 200

@@ -217,3 +217,17 @@ def test_the_admin_manages_users_and_shows_keys_only_masked(client, user_a, djan
     detail = client.get(f"/admin/accounts/apikey/{record.pk}/change/").content.decode()
     assert ACME_SECRET_KEY not in detail
     assert record.ciphertext not in detail
+
+
+def test_save_anyway_after_the_encryption_keys_changed_asks_for_the_key_again(
+    settings, client_nokey, user_nokey
+):
+    from oakdash.demo import get_demo_app
+
+    get_demo_app().faults.add("/api/v1/live", status=503)
+    client_nokey.post("/settings/", {"action": "save", "api_key": ACME_SECRET_KEY})
+    settings.OAKDASH_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    response = client_nokey.post("/settings/", {"action": "save_unverified"}, follow=True)
+    assert response.status_code == 200
+    assert "enter it again" in response.content.decode()
+    assert not ApiKey.objects.filter(user=user_nokey).exists()

@@ -128,7 +128,7 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             raise InvalidParameter("page", "give either page or offset, not both")
         return _jump(request, limit)
     offset_text = request.GET.get("offset", "").strip()
-    if offset_text.isdigit() and int(offset_text) > MAX_OFFSET:
+    if offset_text.isascii() and offset_text.isdigit() and int(offset_text) > MAX_OFFSET:
         raise InvalidParameter(
             "offset",
             f"offset can be at most {MAX_OFFSET:,}: OakData does not page further back than that",
