@@ -26,7 +26,8 @@
     return early.promise;
   }
 
-  // options: skip (events already delivered by an earlier attempt), onEvent(event, index),
+  // options: skip (events already delivered by an earlier attempt), onEvent(event, index)
+  // (which may return a promise: reading waits for it),
   // onProgress({events, bytes}) after each batch, onDone(), onError(message).
   // Returns {abort()}. Exactly one of onDone / onError is called, unless aborted.
   function readReplayStream(url, options) {
@@ -35,6 +36,7 @@
     var seen = 0;       // event lines read in this attempt (skipped ones included)
     var bytes = 0;      // bytes received (after the browser undid any Content-Encoding)
     var aborted = false;
+    var paused = null;  // a promise from onEvent: read nothing more until it settles
 
     function progress() {
       if (options.onProgress) options.onProgress({ events: seen, bytes: bytes });
@@ -50,7 +52,10 @@
         return String(item.error || "The recording stopped loading.");
       }
       seen += 1;
-      if (seen > skip) options.onEvent(item, seen - 1);
+      if (seen > skip) {
+        var wait = options.onEvent(item, seen - 1);
+        if (wait && typeof wait.then === "function") paused = wait;
+      }
       return null;
     }
 
@@ -99,6 +104,15 @@
         for (var i = 0; i < lines.length; i++) {
           var failure = handleLine(lines[i]);
           if (failure) { progress(); reader.cancel().catch(function () {}); options.onError(failure); return; }
+          if (paused) {  // e.g. the player was just created: let its first frame paint first
+            var until = paused;
+            paused = null;
+            progress();
+            await until;
+            if (aborted) return;
+            lastYield = performance.now();
+            continue;
+          }
           // A big chunk holds thousands of lines: give the browser a turn every ~50 ms.
           if (performance.now() - lastYield > YIELD_EVERY_MS) {
             progress();

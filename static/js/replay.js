@@ -148,12 +148,17 @@
     ui.toggle.disabled = false;
     ui.copy.disabled = false;
     placeSessionEvents();
-    // Let the first frame paint before playback starts.
-    requestAnimationFrame(function () {
-      setTimeout(function () {
-        state.painted = true;
-        maybeStart();
-      }, 0);
+    // Let the first frame paint before playback starts; resolves once it has.
+    return new Promise(function (resolve) {
+      var fallback = setTimeout(resolve, 250);  // a hidden tab paints nothing: keep loading
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          state.painted = true;
+          maybeStart();
+          clearTimeout(fallback);
+          resolve();
+        }, 0);
+      });
     });
   }
 
@@ -259,7 +264,8 @@
     state.pending.push(event);
     if (event.type === EventType.Meta) state.hasMeta = true;
     if (event.type === EventType.FullSnapshot) state.hasSnapshot = true;
-    if (state.hasMeta && state.hasSnapshot && state.pending.length >= 2) createPlayer();
+    // Reading pauses until the first frame has painted: parsing more events first delays it.
+    if (state.hasMeta && state.hasSnapshot && state.pending.length >= 2) return createPlayer();
   }
 
   function isErrorLog(event) {
