@@ -4,7 +4,6 @@ upstream call made for a user carries only that user's key."""
 from __future__ import annotations
 
 import re
-import threading
 
 import httpx
 import pytest
@@ -15,6 +14,7 @@ from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import GLOBEX_HOSTILE_DISTINCT_IDS, HOSTILE_DISTINCT_IDS
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
 from oakdash.oakdata import OakDataAPI
+from tests.recording import RecordingApp
 
 pytestmark = pytest.mark.django_db
 
@@ -22,25 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock (tests/conftest.py): a test compares two reads."""
-
-
-class RecordingApp:
-    """Wraps the demo WSGI app and remembers the Authorization header of every request."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.seen: list[tuple[str, str | None]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        with self._lock:
-            self.seen.append((environ.get("PATH_INFO", ""), environ.get("HTTP_AUTHORIZATION")))
-        return self.app(environ, start_response)
-
-    def take(self) -> list[tuple[str, str | None]]:
-        with self._lock:
-            seen, self.seen = self.seen, []
-        return seen
 
 
 @pytest.fixture
@@ -104,7 +85,7 @@ def test_every_upstream_call_carries_only_the_users_own_key(client_a, client_b, 
             client.get(url)
         seen = recorder.take()
         assert seen, "the pages made no upstream call"
-        assert {auth for _, auth in seen} == {f"Bearer {key}"}
+        assert {r["authorization"] for r in seen} == {f"Bearer {key}"}
 
 
 def test_the_session_page_calls_for_the_session_and_its_visitor_with_one_key(client_b, recorder):
@@ -113,7 +94,7 @@ def test_the_session_page_calls_for_the_session_and_its_visitor_with_one_key(cli
     recorder.take()
     assert client_b.get(f"/sessions/{session_id}/").status_code == 200
     seen = recorder.take()
-    paths = [path for path, _ in seen]
+    paths = [r["path"] for r in seen]
     assert f"/api/v1/sessions/{session_id}" in paths
     assert any(path.startswith("/api/v1/visitors/") for path in paths)
-    assert {auth for _, auth in seen} == {f"Bearer {GLOBEX_SECRET_KEY}"}
+    assert {r["authorization"] for r in seen} == {f"Bearer {GLOBEX_SECRET_KEY}"}

@@ -15,27 +15,9 @@ from oakdash.dashboard import upstream
 from oakdash.demo import ACME_SECRET_KEY, DemoApp, make_app
 from oakdash.demo.server import serve
 from oakdash.oakdata import OakDataAPI
+from tests.recording import RecordingApp
 
 pytestmark = pytest.mark.django_db
-
-
-class Recorder:
-    """A WSGI wrapper that remembers the path and credentials of every request the demo gets."""
-
-    def __init__(self, app: DemoApp) -> None:
-        self.app = app
-        self.requests: list[dict[str, str | None]] = []
-
-    def __call__(self, environ, start_response):
-        self.requests.append(
-            {
-                "path": environ.get("PATH_INFO"),
-                "authorization": environ.get("HTTP_AUTHORIZATION"),
-                "x-api-key": environ.get("HTTP_X_API_KEY"),
-                "cookie": environ.get("HTTP_COOKIE"),
-            }
-        )
-        return self.app(environ, start_response)
 
 
 def _use_api(monkeypatch, api: OakDataAPI) -> None:
@@ -48,16 +30,16 @@ def demo() -> DemoApp:
 
 
 @pytest.fixture
-def in_process(monkeypatch, demo) -> Recorder:
-    recorder = Recorder(demo)
+def in_process(monkeypatch, demo) -> RecordingApp:
+    recorder = RecordingApp(demo)
     transport = httpx.WSGITransport(app=recorder)
     _use_api(monkeypatch, OakDataAPI(upstream.DEMO_BASE_URL, transport=transport))
     return recorder
 
 
 @pytest.fixture
-def over_http(monkeypatch, demo) -> Iterator[Recorder]:
-    recorder = Recorder(demo)
+def over_http(monkeypatch, demo) -> Iterator[RecordingApp]:
+    recorder = RecordingApp(demo)
     server = serve(recorder)
     api = OakDataAPI(server.url + "/api/v1")
     _use_api(monkeypatch, api)
@@ -109,7 +91,7 @@ def test_gzip_is_used_when_the_browser_accepts_it(client_a, in_process, demo):
 
 def test_every_load_asks_the_api_for_fresh_chunk_urls(client_a, monkeypatch):
     short_lived = make_app(seed=7, chunk_ttl=1)
-    recorder = Recorder(short_lived)
+    recorder = RecordingApp(short_lived)
     transport = httpx.WSGITransport(app=recorder)
     _use_api(monkeypatch, OakDataAPI(upstream.DEMO_BASE_URL, transport=transport))
     replay_id = _replay_ids(short_lived)[0]
