@@ -8,23 +8,17 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from oakdash import startup_checks
 from oakdash.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-
-_secret = env_str("DJANGO_SECRET_KEY")
-if not _secret:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=1 for a throwaway development key)."
-        )
-    _secret = "django-insecure-development-only-key-not-for-production-use-0123456789"  # noqa: S105
-SECRET_KEY = _secret
-
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# DEBUG only on loopback; a weak or placeholder secret key stops the process (startup_checks.py).
+startup_checks.check_debug_hosts(DEBUG, ALLOWED_HOSTS)
+SECRET_KEY = startup_checks.secret_key(env_str("DJANGO_SECRET_KEY"), debug=DEBUG)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -136,6 +130,8 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Error reports (mail to ADMINS, logged 500s) star anything key-like (oakdash/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "oakdash.error_reports.KeyScrubbingExceptionReporterFilter"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
