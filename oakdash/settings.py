@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "template_partials",
     "oakdash.accounts",
     "oakdash.dashboard",
@@ -49,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oakdash.dashboard.middleware.ViewerTimezoneMiddleware",
+    # Last, as django-axes asks: turns a refused login into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oakdash.urls"
@@ -76,6 +80,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend, but the file is created 0600 (oakdash/private_sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "oakdash.private_sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -98,6 +105,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username or address before any password is checked
+# (other backends, e.g. single sign-on, go after it).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
@@ -124,16 +137,31 @@ SECURE_SSL_REDIRECT = SECURE and env_bool("DJANGO_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if SECURE else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
-)
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Error reports (mail to ADMINS, logged 500s) star anything key-like (oakdash/error_reports.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "oakdash.error_reports.KeyScrubbingExceptionReporterFilter"
 SESSION_COOKIE_HTTPONLY = True
+# Our JavaScript never reads the CSRF cookie: htmx sends the token from base.html's hx-headers.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Login throttling (django-axes; oakdash/accounts/lockout.py, docs/OPERATIONS.md) ---------
+# Failures are kept in the database, so every worker and host counts the same ones.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("OAKDASH_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OAKDASH_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# Counted per username and, separately, per client address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "oakdash.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "oakdash.accounts.lockout.lockout_response"
+# A success does not wipe the address's failures (that would let guesses interleave with logins).
+AXES_RESET_ON_SUCCESS = False
+# Failures are logged with the username and address tried (the password never).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # --- OakData -------------------------------------------------------------------------------
 # "demo" runs the embedded OakData-compatible API in-process (no socket, no network).
@@ -162,5 +190,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings; axes' INFO lines are start-up chatter.
+        "axes": {"level": "WARNING"},
+    },
 }
