@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oakdash.dashboard.middleware.ContentSecurityPolicyMiddleware",
+    # After WhiteNoise (static files load anywhere), before anything reads cookies or sessions.
+    "oakdash.fetch_metadata.FetchMetadataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
