@@ -12,24 +12,10 @@ pytestmark = pytest.mark.django_db
 
 # Every Sec-Fetch-Dest that loads the answer as part of another page (the Fetch standard's list).
 SUBRESOURCES = [
-    "audio",
-    "audioworklet",
-    "embed",
-    "font",
-    "image",
-    "json",
-    "manifest",
-    "object",
-    "paintworklet",
-    "report",
-    "script",
-    "serviceworker",
-    "sharedworker",
-    "style",
-    "track",
-    "video",
-    "worker",
-    "xslt",
+    *("image", "style", "script", "font", "json", "xslt"),  # parts of a page
+    *("audio", "video", "track", "object", "embed"),  # media and plugins
+    *("worker", "sharedworker", "serviceworker", "audioworklet", "paintworklet"),  # code
+    *("manifest", "report"),
 ]
 
 
