@@ -14,6 +14,8 @@ from .errors import Unavailable
 
 # What the pool asks for: one gzip layer shrinks JSON ~10x and is the encoding every server has.
 ACCEPT_ENCODING = "gzip"
+# Most output zlib may make per call: one big call would build its output twice (buffer + bytes).
+_STEP = 1024 * 1024
 
 _GZIP = "gzip"
 _DEFLATE = "deflate"
@@ -47,7 +49,7 @@ def _coding(content_encoding: str | None) -> str | None:
 
 
 class BodyDecoder:
-    """Feed raw body bytes in order; get the decoded bytes, never more than `max_bytes` in all."""
+    """Feed raw body bytes in order; get the decoded pieces, never more than `max_bytes` in all."""
 
     def __init__(self, content_encoding: str | None, max_bytes: int) -> None:
         self.coding = _coding(content_encoding)
@@ -57,9 +59,9 @@ class BodyDecoder:
         self._started = False  # any output yet (a "deflate" body may be raw deflate instead)
         self._fed = b""  # deflate only: input kept until the first output, for the raw retry
 
-    def feed(self, data: bytes) -> bytes:
+    def feed(self, data: bytes) -> list[bytes]:
         if self._zlib is None:
-            return self._count(data)
+            return [self._count(data)]
         if self.coding == _DEFLATE and not self._started:
             self._fed += data
         try:
@@ -76,10 +78,10 @@ class BodyDecoder:
         except zlib.error:
             raise _damaged() from None
 
-    def finish(self) -> bytes:
+    def finish(self) -> list[bytes]:
         """What zlib still holds; `Unavailable` when the compressed stream did not end cleanly."""
         if self._zlib is None:
-            return b""
+            return []
         try:
             rest = self._inflate(b"")
         except zlib.error:
@@ -88,22 +90,22 @@ class BodyDecoder:
             raise _damaged()
         return rest
 
-    def _inflate(self, data: bytes) -> bytes:
+    def _inflate(self, data: bytes) -> list[bytes]:
         assert self._zlib is not None
         if self._zlib.eof:
             if data:  # bytes after the end of the compressed stream
                 raise _damaged()
-            return b""
+            return []
         pieces = []
         while True:
-            out = self._zlib.decompress(data, self.max_bytes - self.produced + 1)
+            out = self._zlib.decompress(data, min(self.max_bytes - self.produced + 1, _STEP))
             if out:
                 self._started = True
                 self._fed = b""
                 pieces.append(self._count(out))
             data = self._zlib.unconsumed_tail
             if not data and (not out or self._zlib.eof):
-                return b"".join(pieces)
+                return pieces
 
     def _count(self, out: bytes) -> bytes:
         self.produced += len(out)

@@ -264,8 +264,8 @@ class OakDataAPI:
                 raise too_large()
             if time.monotonic() > deadline:
                 raise Unavailable("OakData did not answer in time.")
-            chunks.append(decoder.feed(raw))
-        chunks.append(decoder.finish())
+            chunks += decoder.feed(raw)
+        chunks += decoder.finish()
         return b"".join(chunks)
 
     def _notify(self, path: str, status: int | None, elapsed: float) -> None:

@@ -19,8 +19,10 @@ LIVE = json.dumps({"active_now": 3, "sessions": []}).encode()
 def decode(body: bytes, encoding: str | None, cap: int = 1 << 20, step: int = 7) -> bytes:
     """Feed `body` in small pieces, as a socket would hand it over."""
     decoder = BodyDecoder(encoding, cap)
-    out = [decoder.feed(body[i : i + step]) for i in range(0, len(body), step)]
-    return b"".join(out) + decoder.finish()
+    pieces = []
+    for i in range(0, len(body), step):
+        pieces += decoder.feed(body[i : i + step])
+    return b"".join(pieces + decoder.finish())
 
 
 def raw_deflate(data: bytes) -> bytes:
