@@ -297,7 +297,7 @@ def _parse(body: bytes, model: type[M]) -> M:
             raise Unavailable("OakData sent a response that is not JSON.") from err
         raise Unavailable("OakData sent a response in an unexpected shape.") from err
     except (ValueError, TypeError, ArithmeticError, RecursionError) as err:
-        # A validator meeting a value no test imagined (the fuzz test in tests/unit looks).
+        # A validator meeting a value no test imagined (tests/security/test_upstream_fuzz.py).
         raise Unavailable("OakData sent a response oakdash could not read.") from err
 
 

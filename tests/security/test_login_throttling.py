@@ -86,3 +86,13 @@ def test_the_admin_login_is_throttled_too(dash):
     assert_locked_out(
         attempt(dash, "root", right(dash, "root"), source="127.0.0.9", path="/admin/login/")
     )
+
+
+def test_behind_the_proxy_the_address_is_the_one_the_proxy_appended(rf, settings):
+    from oakdash.accounts.lockout import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.BEHIND_PROXY = True
+    assert client_ip(request) == "203.0.113.7"  # the first entry is whatever the client claimed
+    settings.BEHIND_PROXY = False
+    assert client_ip(request) == "10.0.0.2"
