@@ -67,14 +67,17 @@ def _superuser(uidb64: str) -> AbstractUser | None:
 def view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = _superuser(uidb64)
     if user is None or not tokens.check_token(user, token):
-        log.warning("break-glass link refused (unknown, used or expired) from %s",
-                    request.META.get("REMOTE_ADDR"))  # fmt: skip
+        log.warning(
+            "break-glass link refused (unknown, used or expired) from %s",
+            request.META.get("REMOTE_ADDR"),
+        )
         return render(request, "sso/breakglass.html", {"valid": False}, status=403)
     if request.method == "GET":
         return render(request, "sso/breakglass.html", {"valid": True, "account": user})
     auth.login(request, user, backend=MODEL_BACKEND_PATH)
     request.session[BREAK_GLASS_SESSION] = True
     request.session.set_expiry(SESSION_SECONDS)
-    log.warning("break-glass sign-in as %s from %s", user.get_username(),
-                request.META.get("REMOTE_ADDR"))  # fmt: skip
+    log.warning(
+        "break-glass sign-in as %s from %s", user.get_username(), request.META.get("REMOTE_ADDR")
+    )
     return HttpResponseRedirect(reverse("admin:index"))

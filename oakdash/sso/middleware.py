@@ -33,8 +33,9 @@ from oakdash.sso.views import problem, to_provider
 
 EXPIRY = "oidc_id_token_expiration"  # set by the library's callback at each sign-in
 # Views that must work whatever the session's state (signing in and out, probes).
-EXEMPT = frozenset({"login", "logout", "oidc_start", "oidc_callback", "breakglass", "healthz",
-                    "readyz"})  # fmt: skip
+EXEMPT = frozenset(
+    {"login", "logout", "oidc_start", "oidc_callback", "breakglass", "healthz", "readyz"}
+)
 
 
 class SessionRevalidationMiddleware:

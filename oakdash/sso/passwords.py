@@ -18,9 +18,12 @@ class PasswordLoginSwitch:
     """
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None,
-        password: str | None = None, **kwargs: Any,
-    ) -> None:  # fmt: skip
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if password is not None and not get_config().password_login:
             raise PermissionDenied("password login is turned off")
         return None

@@ -23,8 +23,12 @@ from oakdash.sso.provider import metadata
 log = logging.getLogger("oakdash.sso")
 
 # Provider errors that only mean "no signed-in session there any more" (prompt=none answers).
-SESSION_GONE = {"login_required", "interaction_required", "consent_required",
-                "account_selection_required"}  # fmt: skip
+SESSION_GONE = {
+    "login_required",
+    "interaction_required",
+    "consent_required",
+    "account_selection_required",
+}
 
 
 def problem(request: HttpRequest, error: SignInError, *, retry_url: str = "") -> HttpResponse:
@@ -57,8 +61,9 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         config = get_config()
-        context.update(sso_enabled=config.enabled, sso_label=config.label,
-                       password_login=config.password_login)  # fmt: skip
+        context.update(
+            sso_enabled=config.enabled, sso_label=config.label, password_login=config.password_login
+        )
         return context
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -51,7 +51,7 @@ def sign_in_at_provider(page, account: str) -> None:
 def test_a_teammate_signs_in_lands_on_the_page_opened_and_signs_out_at_the_provider(
     page, live_server, provider
 ):
-    opened = "/visitors/a%2Fb/"
+    opened = "/visitors/a%2Fb/?range=30d"
     page.goto(opened)
     assert "/accounts/login/" in page.url
     sign_in_at_provider(page, "alice")
@@ -85,6 +85,8 @@ def test_live_polling_after_the_recheck_interval_reloads_through_the_provider(
     with page.expect_navigation(url=live_server.url + "/live/"):
         page.evaluate("htmx.trigger(document.querySelector('[data-live-widget]'), 'live:refresh')")
     page.wait_for_selector("[data-live-widget]")
-    assert provider.stats()["token"] == polled + 1  # re-checked at the provider, no page shown
+    # Re-checked at the provider without a page there (the top bar's live pill may poll too).
+    assert provider.stats()["token"] > polled
+    assert page.locator("input[name=login]").count() == 0
     assert SessionStore(session_key=key).get("oidc_id_token_expiration", 0) > time.time() + 800
     assert page.console_errors == []

@@ -73,8 +73,13 @@ def test_who_is_refused_and_why(given, reason):
     assert not verdict.is_staff and not verdict.is_superuser
 
 
-GOOD = {"issuer": "https://id.example", "client_id": "c", "client_secret": "s",
-        "scopes": "openid email", "password_login": True}  # fmt: skip
+GOOD = {
+    "issuer": "https://id.example",
+    "client_id": "c",
+    "client_secret": "s",
+    "scopes": "openid email",
+    "password_login": True,
+}
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from tests.support.oidc import ProviderAgent, path_of
 
 pytestmark = pytest.mark.django_db
 
-OPENED = "/visitors/a%2Fb/"
+OPENED = "/visitors/a%2Fb/?range=30d"
 
 
 @pytest.fixture
