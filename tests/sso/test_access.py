@@ -63,3 +63,13 @@ def test_a_lost_group_ends_the_session_at_the_next_recheck(client, sso, django_u
     assert client.get("/settings/")["Location"].startswith("/accounts/login/")
     carol = django_user_model.objects.get(email="carol@acme.example")
     assert not carol.is_staff  # and no admin rights left behind
+
+
+def test_deactivating_an_account_ends_its_company_sessions_at_once(client, sso, user_a):
+    user_a.email = "alice@acme.example"
+    user_a.save()
+    sso.sign_in(client, "alice")
+    assert client.get("/journey/").status_code == 200
+    user_a.is_active = False
+    user_a.save()
+    assert client.get("/journey/")["Location"].startswith("/accounts/login/")
