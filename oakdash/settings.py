@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from oakdash import startup_checks
 from oakdash.env import env_bool, env_float, env_int, env_list, env_str
+from oakdash.sso.checks import check_oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "template_partials",
     "oakdash.accounts",
+    "oakdash.sso",
     "oakdash.dashboard",
     "oakdash.demo",
 ]
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oakdash.dashboard.middleware.ViewerTimezoneMiddleware",
+    "oakdash.sso.middleware.SessionRevalidationMiddleware",
     # Last, as django-axes asks: turns a refused login into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,11 +111,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# django-axes first: it refuses a locked-out username or address before any password is checked
-# (other backends, e.g. single sign-on, go after it).
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+# Then the switch that refuses passwords when OAKDASH_PASSWORD_LOGIN=0 (it has no get_user, so
+# sessions never name it), passwords, and company sign-in (OpenID Connect).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "oakdash.sso.passwords.PasswordLoginSwitch",
     "django.contrib.auth.backends.ModelBackend",
+    "oakdash.sso.backend.OidcBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
@@ -185,6 +191,31 @@ OAKDASH_REPLAY_MAX_CHUNK_COMPRESSED = env_int(
 )
 OAKDASH_REPLAY_MAX_CHUNK_BYTES = env_int("OAKDASH_REPLAY_MAX_CHUNK_BYTES", 128 * 2**20, minimum=1)
 OAKDASH_REPLAY_MAX_BYTES = env_int("OAKDASH_REPLAY_MAX_BYTES", 512 * 2**20, minimum=1)
+
+# --- Company sign-in (OpenID Connect) -------------------------------------------------------
+# Off unless OAKDASH_OIDC_ISSUER is set. Nothing here talks to the provider: discovery happens on
+# the first sign-in, so a provider that is briefly down never stops the process (docs/DEPLOY.md).
+OAKDASH_OIDC_ISSUER = env_str("OAKDASH_OIDC_ISSUER", "")
+OAKDASH_OIDC_CLIENT_ID = env_str("OAKDASH_OIDC_CLIENT_ID", "")
+OAKDASH_OIDC_CLIENT_SECRET = env_str("OAKDASH_OIDC_CLIENT_SECRET", "")
+OAKDASH_OIDC_SCOPES = env_str("OAKDASH_OIDC_SCOPES", "openid email profile")
+OAKDASH_OIDC_BUTTON_LABEL = env_str("OAKDASH_OIDC_BUTTON_LABEL", "your company account")
+OAKDASH_OIDC_ALLOWED_DOMAINS = env_list("OAKDASH_OIDC_ALLOWED_DOMAINS")
+OAKDASH_OIDC_ALLOWED_GROUPS = env_list("OAKDASH_OIDC_ALLOWED_GROUPS")
+OAKDASH_OIDC_GROUPS_CLAIM = env_str("OAKDASH_OIDC_GROUPS_CLAIM", "groups")
+OAKDASH_OIDC_STAFF_GROUPS = env_list("OAKDASH_OIDC_STAFF_GROUPS")
+OAKDASH_OIDC_SUPERUSER_GROUPS = env_list("OAKDASH_OIDC_SUPERUSER_GROUPS")
+OAKDASH_OIDC_CREATE_USERS = env_bool("OAKDASH_OIDC_CREATE_USERS", True)
+OAKDASH_OIDC_REVALIDATE_SECONDS = env_int("OAKDASH_OIDC_REVALIDATE_SECONDS", 900, minimum=60)
+OAKDASH_OIDC_TIMEOUT = env_float("OAKDASH_OIDC_TIMEOUT", 10.0)
+OAKDASH_PASSWORD_LOGIN = env_bool("OAKDASH_PASSWORD_LOGIN", True)
+check_oidc_settings(
+    issuer=OAKDASH_OIDC_ISSUER,
+    client_id=OAKDASH_OIDC_CLIENT_ID,
+    client_secret=OAKDASH_OIDC_CLIENT_SECRET,
+    scopes=OAKDASH_OIDC_SCOPES,
+    password_login=OAKDASH_PASSWORD_LOGIN,
+)
 
 LOGGING = {
     "version": 1,
