@@ -147,6 +147,10 @@ class _Shared:
         with self._lock:
             self.stats.retries += 1
 
+    def pause(self, seconds: float) -> bool:
+        """Wait before a retry; True if the download was abandoned meanwhile."""
+        return self.stop.wait(seconds)
+
 
 class _Links:
     """The chunk URLs, and the one refresh of them allowed when a link has expired."""
@@ -155,6 +159,7 @@ class _Links:
         self.urls = urls
         self.generation = 0
         self._refresh = refresh
+        self._tried = False
         self._policy = policy
         self._lock = threading.Lock()
 
@@ -169,7 +174,7 @@ class _Links:
         with self._lock:
             if self.generation > generation:
                 return  # another chunk already fetched fresh links
-            if self._refresh is None or self.generation >= 1:
+            if self._refresh is None or self._tried:
                 again = ", and so did a fresh one" if self.generation else ""
                 raise ChunkFetchError(
                     f"{label}: storage refused: the link expired{again}.",
@@ -178,6 +183,7 @@ class _Links:
                     expired=True,
                 )
             log.info("replay %s: the signed link expired; asking the API for fresh links", label)
+            self._tried = True  # once, whatever comes of it
             try:
                 fresh = list(self._refresh())
             except ReplayError:
@@ -214,7 +220,8 @@ def download_chunks(
 
     `refresh()`, if given, returns a fresh list of the same URLs (the view asks the API again);
     it is called at most once, when a link has expired. `memory` counts the held bytes against
-    the process-wide budget (the caller releases it when it drops the chunks). `stats`, if
+    the process-wide budget (released here if the download fails, else by the caller when it
+    drops the chunks). `stats`, if
     given, receives the retry and refresh counts.
 
     Raises `ChunkFetchError` (refused URL, HTTP error, timeout, connection failure, deadline),
@@ -259,6 +266,8 @@ def download_chunks(
         # Abandon the rest: queued downloads are cancelled, running ones stop at their next read.
         shared.stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
+        if memory is not None:
+            memory.release()  # all or nothing: nothing is kept, so nothing stays counted
         raise
     pool.shutdown(wait=True)
     return [future.result() for future in futures]  # type: ignore[misc]
@@ -325,7 +334,7 @@ def _fetch(
                 url.path,  # never the query string: it is the signature
             )
             shared.retried()
-            if shared.stop.wait(delay):
+            if shared.pause(delay):
                 return None
         if expired:
             tries -= 1  # not the storage failing: the next try is with a fresh link

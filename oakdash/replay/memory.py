@@ -28,16 +28,23 @@ class MemoryBudget:
 
 
 class Reservation:
-    """One replay's share of a `MemoryBudget`; `release()` gives it all back (idempotent)."""
+    """One replay's share of a `MemoryBudget`; `release()` gives it all back, for good.
+
+    After `release()` nothing more can be added: a download thread abandoned a moment earlier
+    cannot leave bytes counted that nobody will give back.
+    """
 
     def __init__(self, budget: MemoryBudget) -> None:
         self.budget = budget
         self.held = 0
+        self.released = False
 
     def add(self, n: int) -> None:
         """Hold `n` more bytes, or raise `ReplayBusy` / `ReplayTooLarge` holding nothing more."""
         budget = self.budget
         with budget._lock:
+            if self.released:
+                raise ReplayBusy("The replay was abandoned.")
             if budget.used + n <= budget.cap:
                 budget.used += n
                 self.held += n
@@ -63,4 +70,8 @@ class Reservation:
             budget.used -= n
 
     def release(self) -> None:
-        self.remove(self.held)
+        budget = self.budget
+        with budget._lock:
+            budget.used -= self.held
+            self.held = 0
+            self.released = True
