@@ -148,7 +148,7 @@ class DemoStorage:
                 body = gzip.decompress(blob)  # decompressive transcoding
                 headers.append(("Warning", "214 UploadServer gunzipped"))
                 start_response("200 OK", headers)  # no Content-Length, as GCS does then
-                return self._paced(body)
+                return iter(self._paced(body))  # an iterator: no server adds a length either
         start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
         return self._paced(body)
 
@@ -220,7 +220,7 @@ class DemoStorage:
         return self._hash("content-encoding", path) % 2 == 0
 
     def _scheduled_failure(self, path: str) -> tuple[str, str, str] | None:
-        """S3 under load: about one request in four fails, never twice in a row per object."""
+        """S3 under load: about one request in five fails, never twice in a row per object."""
         with self._lock:
             n = self._asked.get(path, 0)
             self._asked[path] = n + 1
@@ -228,10 +228,10 @@ class DemoStorage:
                 self._failed_last.discard(path)
                 return None
             h = self._hash("fail", path, n)
-            if h % 4:
+            if h % 5:
                 return None
             self._failed_last.add(path)
-        if (h // 4) % 3 == 0:
+        if (h // 5) % 3 == 0:
             return (
                 "500 Internal Server Error",
                 "InternalError",

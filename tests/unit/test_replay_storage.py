@@ -22,11 +22,11 @@ from oakdash.replay import (
     ReplayBusy,
     ReplayLimits,
     ReplayTooLarge,
+    download,
     download_chunks,
     merged_ndjson,
     open_replay_stream,
 )
-from oakdash.replay import download
 
 from .test_replay_support import fixtures_dir, gz, gzip_bomb, recording_chunks
 
@@ -203,7 +203,7 @@ def test_a_refused_connection_is_not_retried():
         calls.append(1)
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
-    with pytest.raises(ChunkFetchError, match="^chunk 1 of 1: storage could not be reached.$"):
+    with pytest.raises(ChunkFetchError, match=r"^chunk 1 of 1: storage could not be reached\.$"):
         download_chunks(client(handler), urls(1), FAST)
     assert len(calls) == 1
 
@@ -218,9 +218,7 @@ def test_tries_are_bounded_and_the_message_names_chunk_cause_and_count():
     with pytest.raises(ChunkFetchError) as info:
         download_chunks(client(handler), urls(12)[2:3], ReplayLimits(backoff=0.01, attempts=4))
     assert len(calls) == 4
-    assert info.value.message == (
-        "chunk 1 of 1: storage is overloaded (HTTP 503), tried 4 times."
-    )
+    assert info.value.message == ("chunk 1 of 1: storage is overloaded (HTTP 503), tried 4 times.")
     assert info.value.attempts == 4
 
 
@@ -255,7 +253,7 @@ def test_retry_after_is_honoured():
 def test_a_retry_after_beyond_the_time_budget_gives_up_at_once():
     handler = lambda request: httpx.Response(503, headers={"Retry-After": "120"})  # noqa: E731
     started = time.monotonic()
-    with pytest.raises(ChunkFetchError, match="overloaded.*tried once"):
+    with pytest.raises(ChunkFetchError, match=r"overloaded.*tried once"):
         download_chunks(client(handler), urls(1), ReplayLimits(deadline=5, backoff=0.01))
     assert time.monotonic() - started < 1
 
@@ -333,8 +331,9 @@ def test_a_second_expiry_is_an_error_naming_the_chunk():
 
 def test_without_a_refresh_an_expired_link_is_an_error():
     handler = lambda request: httpx.Response(403, text=S3_EXPIRED)  # noqa: E731
-    with pytest.raises(ChunkFetchError, match="^chunk 1 of 2: storage refused: the link expired.$"):
+    with pytest.raises(ChunkFetchError) as info:
         download_chunks(client(handler), urls(2), ReplayLimits(concurrency=1))
+    assert info.value.message == "chunk 1 of 2: storage refused: the link expired."
 
 
 def test_a_refresh_that_fails_or_changes_the_replay_is_an_error():
