@@ -230,3 +230,46 @@ def test_an_extra_gzip_layer_from_a_cdn_is_peeled(client_a, monkeypatch):
             assert merged == app.expected_events(replay_id)
     finally:
         server.stop()
+
+
+def test_the_storage_client_reuses_its_connections():
+    """Keep-alive: 40 chunks, six at a time, over at most six connections (not forty)."""
+    import http.server
+    import socketserver
+
+    body = gzip.compress(b'{"type":3,"data":{},"timestamp":1795810303250}\n' * 50)
+    connections = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as S3 and GCS do
+
+        def setup(self):
+            super().setup()
+            connections.append(self.client_address)
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        urls = [f"{base}/chunk-{i}.ndjson.gz?sig=x" for i in range(40)]
+        http = storage_client(LOOPBACK)
+        stream = open_replay_stream(http, urls, ReplayLimits(concurrency=6))
+        assert len(b"".join(stream).splitlines()) == 40 * 50
+        http.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 1 <= len(connections) <= 6
