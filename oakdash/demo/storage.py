@@ -34,7 +34,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from email.utils import formatdate
 from typing import Any
 
 MODES = ("plain", "s3", "gcs")
@@ -78,6 +77,42 @@ NOT_FOUND = "not_found"
 METHOD = "method"
 
 
+_PLAIN_STATUS = {
+    EXPIRED: "403 Forbidden",
+    DENIED: "403 Forbidden",
+    NOT_FOUND: "404 Not Found",
+    METHOD: "405 Method Not Allowed",
+}
+# (mode, failure) -> status, error code, message, extra XML: what S3 and GCS answer.
+_XML_ERRORS = {
+    ("s3", EXPIRED): ("403 Forbidden", "AccessDenied", "Request has expired", ""),
+    ("s3", DENIED): (
+        "403 Forbidden",
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method.",
+        "",
+    ),
+    ("s3", NOT_FOUND): ("404 Not Found", "NoSuchKey", "The specified key does not exist.", ""),
+    ("s3", METHOD): ("405 Method Not Allowed", "MethodNotAllowed", "Not allowed.", ""),
+    # GCS: an expired V4 signed URL is a 400, not a 403.
+    ("gcs", EXPIRED): (
+        "400 Bad Request",
+        "ExpiredToken",
+        "Invalid argument.",
+        "<Details>The provided token has expired.</Details>",
+    ),
+    ("gcs", DENIED): (
+        "403 Forbidden",
+        "SignatureDoesNotMatch",
+        "Access denied.",
+        "<Details>The request signature we calculated does not match.</Details>",
+    ),
+    ("gcs", NOT_FOUND): ("404 Not Found", "NoSuchKey", "The specified key does not exist.", ""),
+    ("gcs", METHOD): ("405 Method Not Allowed", "MethodNotAllowed", "Not allowed.", ""),
+}
+
+
 def _xml_error(code: str, message: str, extra: str = "") -> bytes:
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
@@ -102,12 +137,17 @@ class DemoStorage:
         """An error answer, in the mode's own words."""
         self._wait()
         mode = self.behaviour.mode
-        status, headers, body = {
-            "plain": self._plain_error,
-            "s3": self._s3_error,
-            "gcs": self._gcs_error,
-        }[mode](kind, plain_message, path)
-        start_response(status, [*headers, ("Content-Length", str(len(body)))])
+        if mode == "plain":
+            status = _PLAIN_STATUS[kind]
+            body = json.dumps({"error": plain_message}).encode()
+            content_type = "application/json; charset=utf-8"
+        else:
+            status, code, message, extra = _XML_ERRORS[mode, kind]
+            if kind == NOT_FOUND and mode == "s3":
+                extra = f"<Key>{path.split('/storage/', 1)[-1]}</Key>"
+            body = _xml_error(code, message, extra + "<RequestId>DEMO</RequestId>")
+            content_type = "application/xml"
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
         return [body]
 
     def serve(
@@ -151,63 +191,6 @@ class DemoStorage:
                 return iter(self._paced(body))  # an iterator: no server adds a length either
         start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
         return self._paced(body)
-
-    # --- the modes' error bodies -------------------------------------------------------------
-
-    def _plain_error(self, kind: str, message: str, path: str) -> tuple[str, list, bytes]:
-        status = {
-            EXPIRED: "403 Forbidden",
-            DENIED: "403 Forbidden",
-            NOT_FOUND: "404 Not Found",
-            METHOD: "405 Method Not Allowed",
-        }[kind]
-        body = json.dumps({"error": message}).encode()
-        return status, [("Content-Type", "application/json; charset=utf-8")], body
-
-    def _s3_error(self, kind: str, message: str, path: str) -> tuple[str, list, bytes]:
-        xml = [("Content-Type", "application/xml")]
-        if kind == EXPIRED:
-            now = formatdate(time.time(), usegmt=True)
-            extra = f"<ServerTime>{now}</ServerTime><RequestId>DEMO</RequestId>"
-            return "403 Forbidden", xml, _xml_error("AccessDenied", "Request has expired", extra)
-        if kind == DENIED:
-            return (
-                "403 Forbidden",
-                xml,
-                _xml_error(
-                    "SignatureDoesNotMatch",
-                    "The request signature we calculated does not match the signature you "
-                    "provided. Check your key and signing method.",
-                ),
-            )
-        if kind == NOT_FOUND:
-            key = path.split("/storage/", 1)[-1]
-            return (
-                "404 Not Found",
-                xml,
-                _xml_error("NoSuchKey", "The specified key does not exist.", f"<Key>{key}</Key>"),
-            )
-        return "405 Method Not Allowed", xml, _xml_error("MethodNotAllowed", "Not allowed.")
-
-    def _gcs_error(self, kind: str, message: str, path: str) -> tuple[str, list, bytes]:
-        xml = [("Content-Type", "application/xml; charset=UTF-8")]
-        if kind == EXPIRED:
-            details = "<Details>The provided token has expired.</Details>"
-            return "400 Bad Request", xml, _xml_error("ExpiredToken", "Invalid argument.", details)
-        if kind == DENIED:
-            return (
-                "403 Forbidden",
-                xml,
-                _xml_error(
-                    "SignatureDoesNotMatch",
-                    "Access denied.",
-                    "<Details>The request signature we calculated does not match.</Details>",
-                ),
-            )
-        if kind == NOT_FOUND:
-            missing = _xml_error("NoSuchKey", "The specified key does not exist.")
-            return "404 Not Found", xml, missing
-        return "405 Method Not Allowed", xml, _xml_error("MethodNotAllowed", "Not allowed.")
 
     # --- behaviour ---------------------------------------------------------------------------
 

@@ -45,13 +45,23 @@ class _CappedReader:
     __slots__ = ("_budget", "_max_bytes", "index", "produced", "total")
 
     def __init__(
-        self, *, index: int, total: int, max_bytes: int, budget: ByteBudget | None
+        self,
+        data: bytes,
+        *,
+        index: int = 0,
+        total: int = 1,
+        max_bytes: int,
+        budget: ByteBudget | None = None,
     ) -> None:
         self._max_bytes = max_bytes
         self._budget = budget
         self.index = index
         self.total = total
         self.produced = 0  # decompressed bytes returned so far
+        self._start(data)
+
+    def _start(self, data: bytes) -> None:
+        raise NotImplementedError
 
     def _account(self, n: int) -> None:
         self.produced += n
@@ -85,16 +95,7 @@ class GzipReader(_CappedReader):
 
     __slots__ = ("_decomp", "_done", "_in_pos", "_mv")
 
-    def __init__(
-        self,
-        data: bytes,
-        *,
-        index: int = 0,
-        total: int = 1,
-        max_bytes: int,
-        budget: ByteBudget | None = None,
-    ) -> None:
-        super().__init__(index=index, total=total, max_bytes=max_bytes, budget=budget)
+    def _start(self, data: bytes) -> None:
         self._mv = memoryview(data)
         self._in_pos = 0  # the next compressed byte not yet handed to zlib
         self._decomp = zlib.decompressobj(_GZIP_WBITS)
@@ -157,16 +158,7 @@ class PlainReader(_CappedReader):
 
     __slots__ = ("_data",)
 
-    def __init__(
-        self,
-        data: bytes,
-        *,
-        index: int = 0,
-        total: int = 1,
-        max_bytes: int,
-        budget: ByteBudget | None = None,
-    ) -> None:
-        super().__init__(index=index, total=total, max_bytes=max_bytes, budget=budget)
+    def _start(self, data: bytes) -> None:
         self._data = data
 
     def read(self, size: int) -> bytes:

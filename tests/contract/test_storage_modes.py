@@ -30,7 +30,7 @@ def storage():
         urls = []
         key = {"Authorization": f"Bearer {ACME_SECRET_KEY}"}
         # verify=False: plain HTTP on loopback, and it spares loading the CA bundle per client.
-        with httpx.Client(base_url=server.url, headers=key, verify=False) as api:  # noqa: S501
+        with httpx.Client(base_url=server.url, headers=key, verify=False, timeout=60) as api:  # noqa: S501
             listed = api.get("/api/v1/replays", params={"limit": replays}).json()["replays"]
             for replay in listed:
                 chunks = api.get(f"/api/v1/replays/{replay['id']}").json()["chunk_urls"]
