@@ -34,6 +34,7 @@ KEY = {"Authorization": f"Bearer {ACME_SECRET_KEY}"}
 @pytest.fixture(scope="module", params=MODES)
 def served(request) -> Iterator[tuple[DemoApp, DemoServer]]:
     app = make_app(seed=7, storage_mode=request.param)
+    app.warm()  # the demo's data, built here rather than inside a request with a timeout
     server = serve(app)
     yield app, server
     server.stop()
@@ -45,7 +46,7 @@ def _dashboard_uses(monkeypatch, url: str) -> None:
 
 
 def _replay_ids(url: str, limit: int = 200) -> list[str]:
-    with httpx.Client(base_url=url, headers=KEY) as api:
+    with httpx.Client(base_url=url, headers=KEY, timeout=60) as api:
         listed = api.get("/api/v1/replays", params={"limit": limit}).json()["replays"]
     return [r["id"] for r in listed]
 
@@ -54,7 +55,7 @@ def test_every_demo_replay_is_byte_identical_in_each_storage_mode(served):
     app, server = served
     http = storage_client(LOOPBACK)
     limits = ReplayLimits(backoff=0.01)  # the retries' waits, shortened for the test
-    api = httpx.Client(base_url=server.url, headers=KEY)
+    api = httpx.Client(base_url=server.url, headers=KEY, timeout=60)
 
     def play(replay_id: str) -> tuple[bool, int]:
         detail = api.get(f"/api/v1/replays/{replay_id}").json()
@@ -131,7 +132,7 @@ class Clock:
 
 
 def _five_chunk_replay(url: str) -> str:
-    with httpx.Client(base_url=url, headers=KEY) as api:
+    with httpx.Client(base_url=url, headers=KEY, timeout=60) as api:
         listed = api.get("/api/v1/replays", params={"limit": 50}).json()["replays"]
     return next(r["id"] for r in listed if r["chunks_count"] == 5)
 
