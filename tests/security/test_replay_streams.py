@@ -175,6 +175,19 @@ def test_over_the_cap_the_stream_is_a_429_with_retry_after(client_a, user_a, set
     assert get_stream_slots().in_use(str(user_a.pk)) == 0  # given back when the body closed
 
 
+def test_a_cache_outage_refuses_streams_cleanly(client_a, monkeypatch):
+    from oakdash.dashboard.stream_slots import StreamSlots
+
+    def down(self, user):
+        raise ConnectionError("Error 111 connecting to redis:6379")
+
+    monkeypatch.setattr(StreamSlots, "acquire", down)
+    answer = client_a.get("/replays/rec_any/events.ndjson")
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == "5"
+    assert "try again" in answer.json()["error"] and "redis" not in answer.json()["error"]
+
+
 def test_a_failure_before_the_body_gives_the_slot_back(client_a, user_a):
     from oakdash.dashboard.chunk_storage import get_stream_slots
 

@@ -129,6 +129,11 @@ def replay_events(request: HttpRequest, replay_id: str) -> HttpResponse:
         slot = slots.acquire(str(request.user.pk))
     except StreamLimit as limit:
         return _json_error(429, limit.message, retry_after=limit.retry_after)
+    except Exception:  # the cache is down: streams cannot be counted, so none is started
+        log.exception("replay stream slots unavailable")
+        return _json_error(
+            503, "Replays cannot be loaded right now: try again in a moment.", retry_after=5
+        )
     watched = WatchedStream(slots, slot, stream_budget(), request.environ.get("gunicorn.socket"))
     watch = get_watch()
     watch.hold(watched)  # from here on the slot is renewed, and freed by `drop`
