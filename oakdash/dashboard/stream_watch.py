@@ -86,7 +86,10 @@ class StreamWatch:
                 return
             stream.closed = True
             self._streams.discard(stream)
-        stream.slots.release(stream.slot)
+        try:
+            stream.slots.release(stream.slot)
+        except Exception:  # a cache outage: the slot's lease lapses by itself
+            log.exception("could not give back a replay stream slot")
 
     def check(self, now: float | None = None) -> None:
         """One round: cut stalled streams, renew leases, free leaked slots."""
