@@ -41,6 +41,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # The heartbeat file on tmpfs: a slow disk must not make a healthy worker look dead.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - tmpfs by design, gunicorn's documented advice
 
+# gunicorn's control socket (`gunicornc`: worker status, graceful reload) only where asked for:
+# its default, $HOME/.gunicorn/, is shared by every gunicorn of a user and outside the paths the
+# systemd unit lets the service write. The unit sets /run/oakdash/gunicorn.ctl.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
 # X-Forwarded-* headers are trusted from nginx on this host only.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
