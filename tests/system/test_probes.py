@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.services import free_port
 from tests.support.processes import dashboard_env, dashboard_process
+
+pytestmark = pytest.mark.deployment  # names its own database and cache: once is enough
 
 DEAD_API = f"http://127.0.0.1:{free_port()}/api/v1"  # nothing listens: any call would fail
 
