@@ -105,7 +105,7 @@ def cached_call(
     entry = cache.get(key)
     if entry is not None and not refresh and entry[-1] > time.time():
         return _answer(entry)
-    call = _Call(key, fetch, ttl, budget)
+    call = _Call(key, fetch, ttl, budget, refresh)
     if call.try_lock():
         return call.run()
     if entry is not None:
@@ -116,8 +116,11 @@ def cached_call(
 class _Call:
     """One upstream call for a cache key, made by whoever holds its lock."""
 
-    def __init__(self, key: str, fetch: Callable[[], T], ttl: float, budget: float) -> None:
+    def __init__(
+        self, key: str, fetch: Callable[[], T], ttl: float, budget: float, refresh: bool = False
+    ) -> None:
         self.key, self.fetch, self.ttl, self.budget = key, fetch, ttl, budget
+        self.refresh = refresh
         self.lock = f"{key}:lock"
         self.token = secrets.token_hex(8)
 
@@ -125,7 +128,13 @@ class _Call:
         return cache.add(self.lock, self.token, _seconds(self.budget + 1))
 
     def run(self) -> Fresh:
+        """Ask upstream (holding the lock), unless the last holder's answer is still fresh."""
         try:
+            # Between our read and taking the lock, another caller may have refreshed the
+            # entry and let the lock go: its answer stands (a lock holder always stores first).
+            entry = None if self.refresh else cache.get(self.key)
+            if entry is not None and entry[-1] > time.time():
+                return _answer(entry)
             try:
                 value = self.fetch()
             except (errors.InvalidParameter, errors.NotFound, errors.BadRequest):

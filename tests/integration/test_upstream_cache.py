@@ -139,3 +139,26 @@ def test_a_waiter_takes_over_when_the_lock_holder_gives_up_without_an_answer():
     upstream = Upstream()
     assert _call(upstream, wait=2.0).value == "answer 1"
     assert upstream.calls == 1
+
+
+def test_an_answer_stored_between_the_read_and_the_lock_is_not_fetched_again(monkeypatch):
+    """Another worker refreshes and releases the lock in the instant after this caller found
+    the entry stale: taking the lock then must not mean a second upstream call."""
+    _call(Upstream())
+    time.sleep(TTL + 0.1)  # stale
+    other, shared, raced = Upstream(name="other worker's"), upstream_cache.cache, []
+
+    class Racing:
+        def __getattr__(self, name):
+            return getattr(shared, name)
+
+        def add(self, key, *args):
+            if key.endswith(":lock") and not raced:
+                raced.append(key)
+                _call(other)  # the other worker wins the race, stores, releases
+            return shared.add(key, *args)
+
+    monkeypatch.setattr(upstream_cache, "cache", Racing())
+    upstream = Upstream()
+    assert _call(upstream).value == "other worker's 1"
+    assert upstream.calls == 0

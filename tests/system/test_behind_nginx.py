@@ -246,6 +246,10 @@ def test_login_over_tls_sets_secure_cookies_and_pages_stay_https(deployed):
     assert asset.headers.get("content-encoding") == "gzip"
     assert stylesheet not in Path(deployed["app_log"]).read_text(), "gunicorn served it"
 
+    # Only forms are posted: a large body stops at nginx.
+    too_big = client.post("/accounts/login/", content=b"x" * 2_000_000)
+    assert too_big.status_code == 413
+
     # The access log keeps paths without query strings.
     client.get("/sessions/?range=30d&limit=25")
     client.close()
