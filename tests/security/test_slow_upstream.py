@@ -76,5 +76,6 @@ def test_twenty_four_viewers_of_a_six_second_live_do_not_stall_healthz_or_other_
     assert len(healthz) >= DURATION / 0.25 * 0.8
     assert healthz[-1] < 1.0, f"/healthz took up to {healthz[-1]:.2f} s"
     assert sessions and sessions[-1] < 2.0, f"/sessions/ took up to {sessions[-1]:.2f} s"
-    # Every poll is answered within the polling timeout (3 s) and a margin, never after the 6 s.
-    assert len(polls) >= VIEWERS * 2 and polls[-1] < 4.5, f"a poll took {polls[-1]:.2f} s"
+    # Every poll is answered within the polling timeout (3 s) and a margin for a busy machine:
+    # none waits for the 6 s answer.
+    assert len(polls) >= VIEWERS * 2 and polls[-1] < 5.5, f"a poll took {polls[-1]:.2f} s"
