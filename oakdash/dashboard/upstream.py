@@ -7,6 +7,7 @@ import threading
 import httpx
 from django.conf import settings
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import keystore
 from oakdash.dashboard.upstream_cache import project_fingerprint
@@ -55,6 +56,7 @@ class NoKey(Exception):
     """The user has not stored a key yet: send them to /settings/."""
 
 
+@sensitive_variables("key")
 def client_for(request: HttpRequest) -> OakDataClient:
     """A facade holding this user's key, decrypted for this request only.
 

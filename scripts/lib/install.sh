@@ -47,3 +47,19 @@ ensure_debian_packages() {
   [ -z "$added" ] || rm -f "$policy"
   return $status
 }
+
+# ensure_node_major N: the installed Node.js is at least version N.
+ensure_node_major() {
+  if ! node -e "process.exit(Number(process.versions.node.split('.')[0]) >= $1 ? 0 : 1)"; then
+    echo "The tests need Node.js $1 or newer; this is $(node --version)." >&2
+    return 1
+  fi
+}
+
+# ensure_npm_packages DIR: `npm ci` in DIR when its packages are missing or older than the lock.
+ensure_npm_packages() {
+  if [ ! -f "$1/node_modules/.package-lock.json" ] ||
+    [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+    npm ci --prefix "$1" --no-audit --no-fund --loglevel=error
+  fi
+}

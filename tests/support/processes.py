@@ -172,6 +172,7 @@ class DashboardProcess:
     url: str
     log_path: Path
     users: dict[str, User]
+    env: dict[str, str] = field(default_factory=dict)  # for `manage(dash.env, ...)` on its DB
 
     @property
     def master_pid(self) -> int:
@@ -273,7 +274,7 @@ def dashboard_process(
     log_path = tmp / f"gunicorn-{secrets.token_hex(4)}.log"
     process, url = start_gunicorn(environment, log_path, **gunicorn_options)
     try:
-        yield DashboardProcess(process, url, log_path, {u.username: u for u in users})
+        yield DashboardProcess(process, url, log_path, {u.username: u for u in users}, environment)
     finally:
         stop_process(process)
 
