@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from oakdash import startup_checks
 from oakdash.env import env_bool, env_float, env_int, env_list, env_str
+from oakdash.replay.policy import ChunkHostPolicy
 from oakdash.sso.checks import check_oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -247,6 +248,28 @@ check_oidc_settings(
     scopes=OAKDASH_OIDC_SCOPES,
     password_login=OAKDASH_PASSWORD_LOGIN,
 )
+# Replay robustness (docs/DECISIONS.md "Replay robustness"). Streams at once, per user and in
+# total (counted in the cache: shared by every worker and host with Redis), and each stream's
+# budgets: wall clock, the slowest average reading rate, the longest a write may stall.
+OAKDASH_REPLAY_STREAMS_PER_USER = env_int("OAKDASH_REPLAY_STREAMS_PER_USER", 3, minimum=1)
+OAKDASH_REPLAY_STREAMS_TOTAL = env_int("OAKDASH_REPLAY_STREAMS_TOTAL", 12, minimum=1)
+OAKDASH_REPLAY_STREAM_MAX_SECONDS = env_float("OAKDASH_REPLAY_STREAM_MAX_SECONDS", 600.0)
+OAKDASH_REPLAY_STREAM_MIN_RATE = env_int("OAKDASH_REPLAY_STREAM_MIN_RATE", 8192, minimum=0)
+OAKDASH_REPLAY_STREAM_STALL_SECONDS = env_float("OAKDASH_REPLAY_STREAM_STALL_SECONDS", 30.0)
+# Compressed chunks held in memory by all streams of one process together (bytes).
+OAKDASH_REPLAY_MEMORY_BUDGET = env_int("OAKDASH_REPLAY_MEMORY_BUDGET", 512 * 2**20, minimum=1)
+# Tries of a chunk download when storage fails transiently (500/502/503/504, reset, timeout).
+OAKDASH_REPLAY_CHUNK_ATTEMPTS = env_int("OAKDASH_REPLAY_CHUNK_ATTEMPTS", 3, minimum=1)
+# Where chunk URLs may point (SSRF): host names (empty: any name; else these plus the API's own
+# host, "*.example.com" for subdomains), and the non-public networks allowed anyway (CIDR).
+OAKDASH_REPLAY_CHUNK_HOSTS = env_list("OAKDASH_REPLAY_CHUNK_HOSTS")
+OAKDASH_REPLAY_CHUNK_NETWORKS = env_list("OAKDASH_REPLAY_CHUNK_NETWORKS")
+try:
+    _chunk_policy_check = ChunkHostPolicy.from_lists(
+        OAKDASH_REPLAY_CHUNK_HOSTS, OAKDASH_REPLAY_CHUNK_NETWORKS
+    )
+except ValueError as _err:
+    raise ImproperlyConfigured(f"OAKDASH_REPLAY_CHUNK_HOSTS/NETWORKS: {_err}") from None
 
 LOGGING = {
     "version": 1,

@@ -30,10 +30,13 @@ def get_api() -> OakDataAPI:
 
 
 def reset_api() -> None:
-    """Forget the API object (tests that change OAKDATA_* settings call this)."""
+    """Forget the API object and the storage client (tests that change OAKDATA_* settings)."""
     global _api
     with _lock:
         _api = None
+    from oakdash.dashboard.chunk_storage import reset_storage  # it imports this module
+
+    reset_storage()
 
 
 def _build_api() -> OakDataAPI:

@@ -10,6 +10,9 @@ from tests.integration.test_settings import _manage
 from tests.sso.conftest import LABEL, query_of, signed_in_user_id, sso_link
 from tests.support.processes import free_port
 
+# Passes the start-up checks on secret keys (long, varied, not a placeholder).
+STRONG_SECRET = "x9!Qz" * 12
+
 pytestmark = pytest.mark.django_db
 
 
@@ -117,7 +120,7 @@ def test_oakdash_starts_while_the_provider_is_down():
     dead = f"http://127.0.0.1:{free_port()}"
     result = _manage(
         "check",
-        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_SECRET_KEY=STRONG_SECRET,
         OAKDASH_OIDC_ISSUER=dead,
         OAKDASH_OIDC_CLIENT_ID="oakdash",
         OAKDASH_OIDC_CLIENT_SECRET="s3cret",
@@ -127,6 +130,6 @@ def test_oakdash_starts_while_the_provider_is_down():
 
 
 def test_password_login_off_without_company_sign_in_refuses_to_start():
-    result = _manage("check", DJANGO_SECRET_KEY="x" * 60, OAKDASH_PASSWORD_LOGIN="0")
+    result = _manage("check", DJANGO_SECRET_KEY=STRONG_SECRET, OAKDASH_PASSWORD_LOGIN="0")
     assert result.returncode != 0
     assert "OAKDASH_PASSWORD_LOGIN=0 needs company sign-in" in result.stderr
