@@ -140,7 +140,7 @@ def deployed(tmp_path_factory, postgres, redis):
     folder = Path(tempfile.mkdtemp(prefix="oakdash-nginx-"))
     folder.chmod(0o755)
     (folder / "tmp").mkdir()
-    large = build_replay(target_bytes=40_000_000, chunks=40, compresslevel=1)
+    large = build_replay(target_bytes=50_000_000, chunks=40, compresslevel=1)
     try:
         with scripted_upstream() as upstream:
             replay_id = upstream.app.add_replay("acme", None, large.chunks)
@@ -155,6 +155,7 @@ def deployed(tmp_path_factory, postgres, redis):
                 DJANGO_STATIC_ROOT=str(folder / "static"),
                 DATABASE_URL=postgres.create_database(),
                 CACHE_URL=redis.fresh_url(),
+                OAKDASH_REPLAY_CHUNK_NETWORKS="127.0.0.1/32",  # the demo's storage is on loopback
             )
             prepare_database(env, [user])
             for path in (folder / "static").rglob("*"):
@@ -271,7 +272,7 @@ def test_the_replay_stream_arrives_progressively_through_nginx(deployed):
     assert received == deployed["replay_bytes"]  # every byte, decoded
     first, last = arrivals[0][0], arrivals[-1][0]
     print(f"replay through nginx: first bytes at {first:.2f} s, last at {last:.2f} s")
-    assert last - first > 0.2 and first < last / 2, (first, last)
+    assert last - first > 0.25 and first < 0.6 * last, (first, last)
 
 
 def _slow_client(port: int, stop: threading.Event, opened: list) -> None:
