@@ -80,10 +80,26 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'oakdash.sqlite3'}"),
+
+# SQLite for one process; PostgreSQL (psycopg 3) for several workers or hosts. Connections are
+# kept for DATABASE_CONN_MAX_AGE seconds and checked before reuse, so a restarted database server
+# costs one failed health check, not a failed request.
+def database_from_url(url: str) -> dict:
+    """sqlite:///path (one host) or postgres://user:password@host:port/name (psycopg 3)."""
+    database = dj_database_url.parse(
+        url,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that drops packets must fail a request (and /readyz) in seconds.
+        database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    return database
+
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'oakdash.sqlite3'}")
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -92,19 +108,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def _cache_from_url(url: str) -> dict:
+def cache_from_url(url: str) -> dict:
     """locmem:// (default, one process) or redis://host:port/db (several workers or hosts)."""
     scheme = urlsplit(url).scheme
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "oakdash"}
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Bounded socket waits: a Redis that stops answering costs a request seconds, not a hang.
+        timeout = env_float("CACHE_SOCKET_TIMEOUT", 2.0)
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(f"CACHE_URL={url!r}: use locmem://, redis://… or dummy://.")
 
 
-CACHES = {"default": _cache_from_url(env_str("CACHE_URL", "locmem://"))}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+
+# Sessions are read from the cache and written through to the database: every worker and host
+# sees the same login, and a flushed cache logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -143,6 +169,8 @@ SECURE = env_bool("DJANGO_SECURE", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("DJANGO_SSL_REDIRECT", True)
+# Probes reach gunicorn directly over plain HTTP (a load balancer, systemd, monitoring).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if SECURE else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
@@ -184,6 +212,9 @@ OAKDASH_ENCRYPTION_KEYS = env_list("OAKDASH_ENCRYPTION_KEYS")
 # Short-lived caches of upstream answers (seconds).
 OAKDASH_LIVE_CACHE_SECONDS = env_float("OAKDASH_LIVE_CACHE_SECONDS", 5.0)
 OAKDASH_REPORT_CACHE_SECONDS = env_float("OAKDASH_REPORT_CACHE_SECONDS", 60.0)
+# The most an upstream call made for a polling request (the live widget) may take (s): a poll
+# that outlasts the polling interval holds a thread for an answer nobody waits for any more.
+OAKDASH_POLL_TIMEOUT = env_float("OAKDASH_POLL_TIMEOUT", 3.0)
 
 # Replay streaming caps.
 # Chunk downloads in flight per stream: sized to hide storage latency (bench/README.md).

@@ -1,6 +1,12 @@
 """The cast every test can use: a user per demo project, one with no key, and a browser.
 
 user_a reads project A (Acme Shop), user_b reads project B (Globex Docs), user_nokey has no key.
+
+`--backend` picks what the Django test process and the dashboard processes it starts run on:
+`sqlite-locmem` (the default: SQLite in memory, the in-process cache) or `postgres-redis`
+(private PostgreSQL and Redis servers started for the run, `tests/services.py`). A server that
+is missing fails the run; nothing is skipped. The `postgres` and `redis` fixtures give tests that
+need those servers whatever the backend (two dashboard "hosts" sharing one Redis) the same ones.
 """
 
 from __future__ import annotations
@@ -12,12 +18,67 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests import services
+
 # Playwright's sync API keeps an event loop in the test thread; Django's async-safety check
 # would then refuse ORM calls made by fixtures in that same thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("OAKDASH_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=services.BACKENDS,
+        default=os.environ.get("OAKDASH_TEST_BACKEND", services.BACKENDS[0]),
+        help="database + cache the tests run on (default: sqlite-locmem)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    backend = config.getoption("--backend")
+    services.use_backend(backend)
+    config.add_cleanup(services.shared().stop)  # also on failure and Ctrl-C
+    if backend == "postgres-redis":
+        _switch_django_to(services.shared())
+
+
+def _switch_django_to(shared: services.Services) -> None:
+    """Point this process's Django at the private PostgreSQL and Redis (before any connection)."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.db import connections
+
+    from oakdash.settings import cache_from_url, database_from_url
+
+    try:
+        postgres, redis = shared.postgres(), shared.redis()
+    except services.ServiceMissing as err:
+        raise pytest.UsageError(f"--backend=postgres-redis: {err}") from None
+    settings.DATABASES = {"default": database_from_url(postgres.url("oakdash"))}
+    settings.CACHES = {"default": cache_from_url(redis.url(0))}
+    from asgiref.local import Local
+
+    for handler in (connections, caches):  # forget what they may have read or opened already
+        handler.close_all()
+        handler.__dict__.pop("settings", None)
+        handler._settings = None
+        handler._connections = Local(handler.thread_critical)
+    assert connections["default"].vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> services.Postgres:
+    """The run's private PostgreSQL (started on first use)."""
+    return services.shared().postgres()
+
+
+@pytest.fixture(scope="session")
+def redis() -> services.Redis:
+    """The run's private Redis (started on first use)."""
+    return services.shared().redis()
 
 
 @pytest.fixture

@@ -34,4 +34,5 @@ urlpatterns = [
     ),
     path("replays/<path:replay_id>/", replay.page, name="replay"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

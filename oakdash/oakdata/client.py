@@ -24,12 +24,13 @@ M = TypeVar("M", bound=BaseModel)
 class OakDataClient:
     """One user's view of the API. Cheap to create per request; never shows its key."""
 
-    __slots__ = ("_api", "_key")
+    __slots__ = ("_api", "_key", "_within")
 
     @sensitive_variables("key")
-    def __init__(self, api: OakDataAPI, key: str) -> None:
+    def __init__(self, api: OakDataAPI, key: str, *, within: float | None = None) -> None:
         self._api = api
         self._key = check_key(key)
+        self._within = within
 
     def __repr__(self) -> str:
         return f"<OakDataClient key={mask_key(self._key)} base_url={self._api.base_url!r}>"
@@ -48,8 +49,12 @@ class OakDataClient:
         """The key as it may be shown, e.g. `oak_sec_…1a2b`."""
         return mask_key(self._key)
 
+    def within(self, seconds: float) -> OakDataClient:
+        """The same client with every call bounded by `seconds` (below the API's own bound)."""
+        return OakDataClient(self._api, self._key, within=seconds)
+
     def _get(self, path: str, model: type[M], query: dict[str, Any] | None = None) -> M:
-        return self._api.get(path, model, key=self._key, params=query)
+        return self._api.get(path, model, key=self._key, params=query, within=self._within)
 
     # "GET /overview"
     def overview(

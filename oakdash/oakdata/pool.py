@@ -177,14 +177,17 @@ class OakDataAPI:
         *,
         key: str,
         params: Mapping[str, str | int] | None = None,
+        within: float | None = None,
     ) -> M:
         """GET `base_url + path` with bearer `key`, parsed as `model`, or a typed error.
 
-        `path` must already be encoded (see `params.path_segment`).
+        `path` must already be encoded (see `params.path_segment`). `within` shortens the call's
+        total time bound below `total_timeout` (polling requests use a shorter one).
         """
         http = self.http
         headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
-        deadline = time.monotonic() + self.total_timeout
+        budget = self.total_timeout if within is None else min(self.total_timeout, within)
+        deadline = time.monotonic() + budget
         for attempt in range(MAX_RETRIES + 1):
             request = http.build_request(
                 "GET",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.core.cache.backends.dummy import DummyCache
 
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
@@ -141,3 +142,27 @@ def test_error_pages_and_redirects_are_private_and_vary_on_htmx(client_a, client
 def test_head_requests_are_answered_for_probes(client, client_a):
     assert client.head("/healthz").status_code == 200
     assert client_a.head("/?range=24h").status_code == 200
+
+
+def test_healthz_touches_neither_the_database_nor_the_cache(client, django_assert_num_queries):
+    from django.test import override_settings
+
+    dead = {"default": {"BACKEND": "tests.integration.test_foundation.ExplodingCache"}}
+    with override_settings(CACHES=dead), django_assert_num_queries(0):
+        assert client.get("/healthz").status_code == 200
+
+
+def test_readyz_needs_no_login_and_says_both_answer(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+class ExplodingCache(DummyCache):
+    """A cache backend that fails the test the moment anything reads or writes it."""
+
+    def _used(self, *args, **kwargs):
+        raise AssertionError("the cache was used")
+
+    get = set = add = delete = get_many = set_many = has_key = touch = incr = clear = _used

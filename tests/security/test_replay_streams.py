@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -287,8 +288,8 @@ def _pages(upstream, replay_id: str) -> list[str]:
     return [
         "/",
         "/sessions/",
-        f"/sessions/{session['session_id']}/",
-        f"/visitors/{session['distinct_id']}/",
+        f"/sessions/{quote(session['session_id'], safe='')}/",
+        f"/visitors/{quote(session['distinct_id'], safe='')}/",
         "/journey/",
         "/live/",
         "/live/widget/",

@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore  # settings.SESSION_ENGINE
 
 from tests.sso.conftest import LABEL, configure
 

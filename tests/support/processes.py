@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -33,14 +32,10 @@ from typing import Any
 
 import httpx
 
+from tests import services
+from tests.services import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- /proc readings ---------------------------------------------------------------------------
@@ -115,7 +110,11 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 def dashboard_env(tmp: Path, api_url: str, **overrides: str) -> dict[str, str]:
-    """The environment of a production-like dashboard process with its own SQLite file."""
+    """The environment of a production-like dashboard process with its own database and cache.
+
+    A SQLite file and the in-process cache, or, when the run's backend is postgres-redis
+    (`tests/services.py`), a new PostgreSQL database and Redis database of its own.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
@@ -134,27 +133,37 @@ def dashboard_env(tmp: Path, api_url: str, **overrides: str) -> dict[str, str]:
             "DJANGO_STATIC_ROOT": str(tmp / "static"),
         }
     )
+    if "DATABASE_URL" not in overrides:
+        env.update(services.backend_environment())
     env.update(overrides)
     return env
 
 
+# Creates users and stores their keys in one process: each manage.py start costs a second or two.
+_CREATE_USERS = """
+import json, sys
+from django.contrib.auth import get_user_model
+from oakdash.accounts import keystore
+for user in json.load(sys.stdin):
+    created = get_user_model().objects.create_user(
+        user["username"], password=user["password"], is_staff=user["staff"]
+    )
+    if user["key"]:
+        keystore.store_key(created, keystore.normalise(user["key"]), verified=False)
+"""
+
+
 def prepare_database(env: dict[str, str], users: Sequence[User]) -> None:
-    """Migrate, collect static files and create `users` (keys on stdin, never in argv)."""
+    """Migrate, collect static files and create `users` (passwords and keys on stdin, never in
+    argv; keys stored unverified, as `setkey --no-verify` does)."""
     manage(env, "migrate", "--noinput", "--verbosity=0")
     manage(env, "collectstatic", "--noinput", "--verbosity=0")
-    if users:  # one process for all of them: each start of Django costs a second or two
-        accounts = [(u.username, u.password, u.staff) for u in users]
-        manage(
-            {**env, "PROC_USERS": json.dumps(accounts)},
-            "shell",
-            "-c",
-            "import json, os; from django.contrib.auth import get_user_model\n"
-            "for name, password, staff in json.loads(os.environ['PROC_USERS']):\n"
-            "    get_user_model().objects.create_user(name, password=password, is_staff=staff)",
-        )
-    for user in users:
-        if user.key:
-            manage(env, "setkey", user.username, "--no-verify", stdin=user.key + "\n")
+    if users:
+        people = [
+            {"username": u.username, "password": u.password, "staff": u.staff, "key": u.key}
+            for u in users
+        ]
+        manage(env, "shell", "-c", _CREATE_USERS, stdin=json.dumps(people))
 
 
 @dataclass
@@ -207,14 +216,19 @@ def start_gunicorn(
     extra_args: Sequence[str] = (),
     ready_path: str = "/healthz",
     startup_timeout: float = 60,
+    config: Path | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """gunicorn gthread serving oakdash on 127.0.0.1; returns once `ready_path` answers 200."""
+    """gunicorn gthread serving oakdash on 127.0.0.1; returns once `ready_path` answers 200.
+
+    `config`: a gunicorn.conf.py (e.g. deploy/'s) read first; the options here override it.
+    """
     port = port or free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
                 str(gunicorn),
+                *([f"--config={config}"] if config else []),
                 "--worker-class=gthread",
                 f"--workers={workers}",
                 f"--threads={threads}",
@@ -252,7 +266,7 @@ def dashboard_process(
     prepared: bool = False,
     **gunicorn_options: Any,
 ) -> Iterator[DashboardProcess]:
-    """The dashboard in its own gunicorn process against `api_url` (a prepared SQLite file)."""
+    """The dashboard in its own gunicorn process against `api_url` (see `dashboard_env`)."""
     tmp.mkdir(parents=True, exist_ok=True)
     environment = env or dashboard_env(tmp, api_url)
     if not prepared:
@@ -263,6 +277,40 @@ def dashboard_process(
         yield DashboardProcess(process, url, log_path, {u.username: u for u in users}, environment)
     finally:
         stop_process(process)
+
+
+@contextlib.contextmanager
+def dashboard_hosts(
+    tmp: Path,
+    api_url: str,
+    users: Sequence[User] = (),
+    *,
+    hosts: int = 2,
+    env: dict[str, str] | None = None,
+    **gunicorn_options: Any,
+) -> Iterator[list[DashboardProcess]]:
+    """`hosts` gunicorn processes sharing one prepared database and one cache, as separate
+    hosts behind a load balancer would (`env` must name a shared DATABASE_URL and CACHE_URL:
+    PostgreSQL and Redis)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    environment = env or dashboard_env(tmp, api_url)
+    if not environment.get("CACHE_URL", "").startswith("redis"):
+        raise ValueError("hosts share nothing without a Redis CACHE_URL")
+    prepare_database(environment, users)
+    with contextlib.ExitStack() as stack:
+        yield [
+            stack.enter_context(
+                dashboard_process(
+                    tmp / f"host-{n}",
+                    api_url,
+                    users,
+                    env=environment,
+                    prepared=True,
+                    **gunicorn_options,
+                )
+            )
+            for n in range(hosts)
+        ]
 
 
 # --- a scriptable upstream over real HTTP ---------------------------------------------------------
@@ -284,12 +332,14 @@ class ScriptedUpstream:
     """A WSGI app: the demo OakData API, except for paths a test scripted.
 
     `script(prefix, handler)` makes requests whose PATH_INFO starts with `prefix` answered by
-    `handler(environ) -> Reply` (latest script wins). `requests` records (path, query, headers).
+    `handler(environ) -> Reply` (latest script wins). `requests` records (path, query, headers),
+    and `arrived` the `time.monotonic()` at which each of them came in.
     """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.arrived: list[float] = []
         self._scripts: list[tuple[str, Script]] = []
         self._lock = threading.Lock()
 
@@ -301,6 +351,7 @@ class ScriptedUpstream:
         with self._lock:
             self._scripts.clear()
             self.requests.clear()
+            self.arrived.clear()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -309,6 +360,7 @@ class ScriptedUpstream:
         }
         with self._lock:
             self.requests.append((path, environ.get("QUERY_STRING", ""), headers))
+            self.arrived.append(time.monotonic())
             handler = next((h for p, h in reversed(self._scripts) if path.startswith(p)), None)
         if handler is None:
             return self.app(environ, start_response)

@@ -81,6 +81,17 @@ def test_a_hanging_server_times_out_fast_and_is_unavailable_without_a_retry():
     assert len(accepted) == 1
 
 
+def test_a_client_within_a_budget_gives_up_on_a_hanging_server_by_its_budget():
+    with tcp_server(never_answer) as (base_url, _):
+        api = OakDataAPI(base_url, connect_timeout=3, read_timeout=7)  # 10 s on its own
+        started = time.monotonic()
+        with pytest.raises(Unavailable, match="in time"):
+            api.for_key(KEY).within(0.4).live()
+        elapsed = time.monotonic() - started
+        api.close()
+    assert 0.3 < elapsed < 1.5
+
+
 def test_a_server_dripping_its_body_cannot_hold_the_call_past_its_deadline():
     def drip(conn: socket.socket) -> None:
         read_request_line(conn)

@@ -26,6 +26,10 @@ from oakdash.oakdata import OakDataClient, errors, models
 # How long the last good answer may stand in for a failing API (s). Past this the numbers say
 # nothing about "now", so the widget says OakData is not answering instead.
 LAST_GOOD_TTL = 600.0
+# On a cold start (no answer cached yet) a poll waits at most this long (s) for the upstream call
+# another viewer is making, then shows "no answer yet": the next poll comes in seconds anyway,
+# and twenty pollers waiting on a slow API would hold twenty server threads.
+POLL_WAIT = 0.5
 # The window OakData counts as "active" (oakdata-api.md, GET /live): shown to say what we count.
 ACTIVE_WINDOW_MINUTES = 5
 
@@ -91,15 +95,25 @@ def _rows(live: models.Live) -> list[LiveRow]:
     ]
 
 
-def live_state(request: HttpRequest, client: OakDataClient) -> LiveState:
+def live_state(request: HttpRequest, client: OakDataClient, *, polling: bool = False) -> LiveState:
     """The project's live answer, shared by every viewer; the last good one if OakData fails.
 
+    A polling request bounds the upstream call (and any wait for it) by OAKDASH_POLL_TIMEOUT.
     Raises the other OakDataErrors (a revoked or public key): stale numbers would hide those.
     """
     project: str = request.project
+    budget = settings.OAKDASH_POLL_TIMEOUT if polling else None
+    if budget is not None:
+        client = client.within(budget)
     try:
         fresh = cached_call(
-            project, "live", {}, client.live, ttl=settings.OAKDASH_LIVE_CACHE_SECONDS
+            project,
+            "live",
+            {},
+            client.live,
+            ttl=settings.OAKDASH_LIVE_CACHE_SECONDS,
+            budget=budget,
+            wait=POLL_WAIT if polling else None,
         )
     except errors.Unavailable:
         last = cache.get(_last_good_key(project))
@@ -140,13 +154,14 @@ def widget(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     """The polled fragment: 200 whenever OakData is merely down, so polling carries on."""
     if bool_param(request, "compact"):
         return _pill(request, client)
-    return render(request, "dashboard/live.html#widget", _context(live_state(request, client)))
+    state = live_state(request, client, polling=True)
+    return render(request, "dashboard/live.html#widget", _context(state))
 
 
 def _pill(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     # The nav count is on every page: whatever goes wrong, it stays a small pill, never a page.
     try:
-        state = live_state(request, client)
+        state = live_state(request, client, polling=True)
     except errors.OakDataError:
         state = LiveState(None, None, stale=True)
     return render(request, "partials/nav_live.html", {"nav_live": state})
