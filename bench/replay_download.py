@@ -24,12 +24,14 @@ Not a timed test; the machine's load is printed with the figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import signal
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -42,6 +44,23 @@ for path in (str(ROOT), str(BENCH)):
 
 from replay_build import build_replay  # noqa: E402
 from replay_stream import machine  # noqa: E402
+
+
+@contextlib.contextmanager
+def forked(target: Callable[..., object], *args: object) -> Iterator[None]:
+    """`target(*args)` in a forked child process (its own GIL and CPU) until the block ends."""
+    child = multiprocessing.get_context("fork").Process(target=target, args=args, daemon=True)
+    child.start()
+    try:
+        yield
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+
+
+def medians(runs: Sequence[Sequence[float]]) -> tuple[float, ...]:
+    """The median of each column of `runs`."""
+    return tuple(statistics.median(column) for column in zip(*runs, strict=True))
 
 
 def chunk_urls(api_url: str, replay_id: str) -> list[str]:
@@ -102,23 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     print("| concurrency | all chunks downloaded | last chunk's headers | CPU |")
     print("|---|---|---|---|")
     server = make_server(app, "127.0.0.1", 0)
+    api_url = f"{server.url}/api/v1"
     # The demo in its own process, so its work does not share this process's GIL and CPU count.
-    child = multiprocessing.get_context("fork").Process(target=server.serve_forever, daemon=True)
-    child.start()
-    try:
-        api_url = f"{server.url}/api/v1"
+    with server, forked(server.serve_forever):  # the server's `with` closes its socket
         for concurrency in args.concurrency:
             runs = [one_download(api_url, replay_id, concurrency) for _ in range(args.repeat)]
-            done, headers, cpu = (statistics.median(r[i] for r in runs) for i in range(3))
-            print(
-                f"| {concurrency} | {done * 1000:.0f} ms | {headers * 1000:.0f} ms "
-                f"| {cpu * 1000:.0f} ms |",
-                flush=True,
-            )
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.join()
-        server.server_close()
+            done, headers, cpu = medians(runs)
+            times = " | ".join(f"{t * 1000:.0f} ms" for t in (done, headers, cpu))
+            print(f"| {concurrency} | {times} |", flush=True)
     print(machine())
     return 0
 

@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
-import signal
 import socket
-import statistics
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from replay_download import forked, medians
 
 CHUNK = os.urandom(64 * 1024)
 
@@ -87,11 +89,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args()
     port = free_port()
-    child = multiprocessing.get_context("fork").Process(
-        target=serve, args=(port, args.latency_ms / 1000), daemon=True
-    )
-    child.start()
-    try:
+    with forked(serve, port, args.latency_ms / 1000):
         deadline = time.monotonic() + 15
         while True:
             try:
@@ -110,17 +108,10 @@ def main() -> int:
         print("|---|---|---|---|---|")
         for threads in (6, 32):
             for http2 in (False, True):
-                runs = [one_run(port, http2, threads) for _ in range(3)]
-                cold, warm, cpu = (statistics.median(r[i] for r in runs) for i in range(3))
+                cold, warm, cpu = medians([one_run(port, http2, threads) for _ in range(3)])
                 name = "HTTP/2, one connection" if http2 else "HTTP/1.1, kept alive"
-                print(
-                    f"| {name} | {threads} | {cold * 1000:.0f} ms | {warm * 1000:.0f} ms "
-                    f"| {cpu * 1000:.0f} ms |",
-                    flush=True,
-                )
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.join()
+                times = " | ".join(f"{t * 1000:.0f} ms" for t in (cold, warm, cpu))
+                print(f"| {name} | {threads} | {times} |", flush=True)
     return 0
 
 
