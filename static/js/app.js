@@ -4,13 +4,16 @@
 
   // Tell the server the viewer's time zone so times render in it (ViewerTimezoneMiddleware).
   // On the first visit the page was rendered in UTC: reload once, then never again.
+  // The IANA name is written as it is ("Europe/Berlin": "/" is fine in a cookie value); the
+  // server also accepts the URL-encoded form older versions of this file wrote.
+  var ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,3}$/;
   function syncTimezone() {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (!zone) return;
+    if (!zone || !ZONE_NAME.test(zone)) return;
     var current = (document.cookie.match(/(?:^|; )oakdash_tz=([^;]*)/) || [])[1];
-    if (current && decodeURIComponent(current) === zone) return;
-    document.cookie = "oakdash_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    if (current === zone) return;
+    document.cookie = "oakdash_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
     if (!current && document.querySelector("[data-viewer-tz]") && !sessionStorage.getItem("oakdash_tz_reloaded")) {
       sessionStorage.setItem("oakdash_tz_reloaded", "1");
       if (zone !== "UTC" && zone !== "Etc/UTC") window.location.reload();

@@ -89,3 +89,17 @@ def test_visitor_and_replays_pages_render_without_csp_errors(logged_in_page):
     page.goto("/replays/?limit=20")
     assert page.locator("tr[data-replay-id]").count() == 20
     assert problems(page) == []
+
+
+def test_an_inline_style_left_by_the_cssom_is_not_copied_by_an_htmx_swap(browser, logged_in_page):
+    # Screenshot tools, password managers and other extensions write element.style (allowed by
+    # the CSP); htmx's settle step used to copy the resulting style="" onto the swapped-in
+    # element of the same id with setAttribute, which the strict policy refuses.
+    page = logged_in_page
+    page.goto("/events/?offset=0&limit=50")
+    page.evaluate("document.getElementById('jump-page').style.caretColor = 'transparent'")
+    page.locator("a[rel=next]").first.click()
+    page.wait_for_url("**/events/?offset=50&limit=50")
+    page.wait_for_function("document.querySelector('.pager-where').textContent.includes('Page 2')")
+    browser.flush()
+    assert browser.violations == []
