@@ -356,7 +356,7 @@
     ui.playedBar.style.setProperty("width", pct);
     ui.handle.style.setProperty("left", pct);
     ui.current.textContent = clock(at);
-    ui.total.textContent = clock(state.done ? loadedMs() : span);
+    ui.total.textContent = clock(span);  // OakData's duration (the header's), floored as there
     ui.timeline.setAttribute("aria-valuemax", String(Math.round(span)));
     ui.timeline.setAttribute("aria-valuenow", String(Math.round(at)));
     ui.timeline.setAttribute("aria-valuetext", clock(at));

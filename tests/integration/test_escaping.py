@@ -109,3 +109,15 @@ def test_a_hostile_label_is_never_rendered_raw_anywhere(client_a):
     pages += [visitor_url(i) for i in ("a/b", "../live")]
     for url in pages:
         assert HOSTILE_LABEL not in client_a.get(url).content.decode(), url
+
+
+def test_a_hostile_id_on_the_not_found_page_is_text(client_a):
+    from urllib.parse import quote
+
+    for route in ("sessions", "visitors", "replays"):
+        response = client_a.get(f"/{route}/" + quote(HOSTILE_LABEL, safe="") + "/")
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert_safe(html)
+        assert HOSTILE_LABEL not in html
+        assert f"<bdi>{htmllib.escape(HOSTILE_LABEL)}</bdi>" in html

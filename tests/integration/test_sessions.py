@@ -46,7 +46,7 @@ def test_a_row_shows_duration_counts_paths_geo_and_device(client_a):
     s = next(x for x in expected if x.city and x.entry_path and x.browser and not x.is_bot)
     html = client_a.get("/sessions/?range=30d&limit=100").content.decode()
     row = html.split(f'data-session-id="{s.session_id}"', 1)[1].split("</tr>", 1)[0]
-    seconds = round((s.last_at - s.started_at).total_seconds())
+    seconds = int((s.last_at - s.started_at).total_seconds())
     from oakdash.dashboard.templatetags.oakfmt import humanduration
 
     assert humanduration(seconds) in row

@@ -8,6 +8,7 @@ from oakdash.dashboard.csv_export import csv_response, wants_csv
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import int_param, range_param
+from oakdash.dashboard.templatetags.oakfmt import whole_seconds
 from oakdash.oakdata import OakDataClient, models, params
 
 # The limits offered as one-click choices; any other value in 1–200 still works from the URL.
@@ -42,7 +43,7 @@ CSV_HEADER = (
 
 
 def session_csv_row(s: models.Session) -> list[object]:
-    duration = max(0, round((s.last_at - s.started_at).total_seconds()))
+    duration = whole_seconds((s.last_at - s.started_at).total_seconds())
     return [
         s.session_id,
         s.distinct_id,
