@@ -49,6 +49,42 @@
     });
   });
 
+  // The phone's menu button (app.css shows it below 760 px): opens and closes the navigation.
+  function setNavOpen(open, returnFocus) {
+    var toggle = document.querySelector("[data-nav-toggle]");
+    if (!toggle) return;
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.closest(".topbar").classList.toggle("nav-open", open);
+    if (!open && returnFocus) toggle.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-nav-toggle]");
+    if (toggle) {
+      setNavOpen(toggle.getAttribute("aria-expanded") !== "true", false);
+    } else if (!event.target.closest("#mainnav")) {
+      setNavOpen(false, false);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var toggle = document.querySelector("[data-nav-toggle][aria-expanded='true']");
+    if (toggle) setNavOpen(false, true);
+    document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+
+  // Filter forms (filters.py): a blank field means "any", so leave it out of the URL htmx pushes.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-filters]")) return;
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (name) {
+      if (params[name] === "") delete params[name];
+    });
+  });
+
   window.oakdash = window.oakdash || {};
   window.oakdash.copyText = copyText;
   syncTimezone();

@@ -144,8 +144,10 @@ def test_every_breakdown_panel_lists_the_api_rows_with_visitors_and_pageviews(cl
         top = rows[0]
         label = spec.none_label if top.label is None else html.escape(top.label)
         assert label in panel
-        assert f'title="{top.visitors:,} visitors"' in panel
-        assert f'title="{top.pageviews:,} pageviews"' in panel
+        # Exact numbers in the columns, in one format ("17,923" beside "9,493", never "17.9k").
+        assert f'<td class="num">{top.visitors:,}</td>' in panel
+        assert f'<td class="num">{top.pageviews:,}</td>' in panel
+        assert not re.search(r'<td class="num">[\d.]+k</td>', panel)
         assert f'<meter class="bd-bar" min="0" max="{top.visitors}" value="{top.visitors}"' in panel
 
 
@@ -155,10 +157,27 @@ def test_a_long_breakdown_shows_eight_rows_and_the_rest_behind_show_all(client_a
     pages = expected.top_pages
     assert len(pages) > TOP_ROWS
     panel = panel_html(page, "pages")
-    shown, hidden = panel.split('<details class="breakdown-more">')
-    assert shown.count("<tr>") - 1 == TOP_ROWS  # minus the header row
-    assert f"Show all {len(pages)}" in hidden
-    assert html.escape(pages[-1].label or "") in hidden
+    # One table (the revealed rows share the header's columns); the rest are marked for CSS.
+    assert panel.count("<table") == 1
+    assert panel.count("<tr>") - 1 == TOP_ROWS  # minus the header row
+    assert panel.count('<tr class="bd-extra">') == len(pages) - TOP_ROWS
+    last_row = panel.split('<tr class="bd-extra">')[-1]
+    assert html.escape(pages[-1].label or "") in last_row
+    more = panel.split('<details class="breakdown-more">', 1)[1]
+    assert f"Show all {len(pages)}" in more
+
+
+def test_a_breakdown_row_opens_the_sessions_it_counts(client_a):
+    expected = acme("30d")
+    page = client_a.get("/?range=30d&exclude_bots=1").content.decode()
+    country = expected.top_countries[0].label
+    link = f'href="/sessions/?range=30d&amp;limit=200&amp;bot=no&amp;country={country}"'
+    assert link in panel_html(page, "countries")
+    referrers = panel_html(page, "referrers")
+    assert "referrer=%28none%29" in referrers  # "Direct / none" opens sessions with no referrer
+    # Sessions carry no UTM source or campaign: those rows are not links.
+    assert "<a " not in panel_html(page, "sources")
+    assert "<a " not in panel_html(page, "campaigns")
 
 
 def test_null_labels_read_as_direct_or_unknown(client_a):

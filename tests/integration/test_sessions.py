@@ -50,8 +50,8 @@ def test_a_row_shows_duration_counts_paths_geo_and_device(client_a):
     from oakdash.dashboard.templatetags.oakfmt import humanduration
 
     assert humanduration(seconds) in row
-    assert f'<td class="num">{s.pageviews:,}</td>' in row
-    assert f'<td class="num">{s.events:,}</td>' in row
+    assert f'<td class="num c-pages">{s.pageviews:,}<span class="unit">' in row
+    assert f'<td class="num c-events">{s.events:,}<span class="unit">' in row
     assert f'datetime="{s.started_at.isoformat()}"' in row
     for value in (s.entry_path, s.exit_path, s.city, s.browser, s.country):
         assert value in row

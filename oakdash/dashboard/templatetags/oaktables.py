@@ -51,6 +51,12 @@ def seconds_since(later: dt.datetime | None, earlier: dt.datetime | None) -> flo
 
 
 @register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """``mapping|get_item:key`` — a dict value by a key held in a variable (None if absent)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
 def structured(value: Any) -> bool:
     """True for dicts and lists (shown as pretty JSON rather than as text)."""
     return isinstance(value, dict | list)
@@ -70,9 +76,9 @@ def event_rows(events) -> SafeString:
 
 
 @register.simple_tag
-def session_rows(sessions) -> SafeString:
-    """The <tr>s of a sessions table."""
-    return _session_rows(sessions)
+def session_rows(sessions, show_visitor=True) -> SafeString:
+    """The <tr>s of a sessions table (without the visitor column on a visitor's own page)."""
+    return _session_rows(sessions, bool(show_visitor))
 
 
 @register.simple_tag

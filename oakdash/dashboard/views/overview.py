@@ -16,10 +16,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.links import sessions_list_url
 from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import bool_param, range_param
 from oakdash.dashboard.upstream_cache import cached_call
-from oakdash.oakdata import OakDataClient, models, params
+from oakdash.oakdata import OakDataClient, errors, models, params
 
 # Rows shown before "Show all": enough to read at a glance, few enough that panels line up.
 TOP_ROWS = 8
@@ -41,18 +42,85 @@ class PanelSpec:
     column: str  # heading of the label column
     plural: str  # for the empty state: "No <plural> in the last 7 days"
     none_label: str  # what a null label means for this dimension
+    # The sessions filter a row opens (filters.SESSIONS), None where session rows lack the
+    # field (OakData's sessions carry no UTM source or campaign).
+    filter_param: str | None = None
+    filter_words: str = ""  # the link's title: "Sessions that entered on"
 
 
 PANELS: tuple[PanelSpec, ...] = (
-    PanelSpec("top_pages", "pages", "Top pages", "Page", "pageviews", "(unknown page)"),
-    PanelSpec("top_referrers", "referrers", "Referrers", "Referrer", "referrers", "Direct / none"),
+    PanelSpec(
+        "top_pages",
+        "pages",
+        "Top pages",
+        "Page",
+        "pageviews",
+        "(unknown page)",
+        "entry",
+        "Sessions that entered on",
+    ),
+    PanelSpec(
+        "top_referrers",
+        "referrers",
+        "Referrers",
+        "Referrer",
+        "referrers",
+        "Direct / none",
+        "referrer",
+        "Sessions referred by",
+    ),
     PanelSpec("top_sources", "sources", "UTM sources", "Source", "tagged sources", "(none)"),
     PanelSpec("top_campaigns", "campaigns", "Campaigns", "Campaign", "campaigns", "(none)"),
-    PanelSpec("top_countries", "countries", "Countries", "Country", "countries", "Unknown"),
-    PanelSpec("top_cities", "cities", "Cities", "City", "cities", "Unknown"),
-    PanelSpec("browsers", "browsers", "Browsers", "Browser", "browsers", "Unknown"),
-    PanelSpec("operating_systems", "os", "Operating systems", "OS", "operating systems", "Unknown"),
-    PanelSpec("device_types", "devices", "Devices", "Device", "device types", "Unknown"),
+    PanelSpec(
+        "top_countries",
+        "countries",
+        "Countries",
+        "Country",
+        "countries",
+        "Unknown",
+        "country",
+        "Sessions from",
+    ),
+    PanelSpec(
+        "top_cities",
+        "cities",
+        "Cities",
+        "City",
+        "cities",
+        "Unknown",
+        "city",
+        "Sessions from",
+    ),
+    PanelSpec(
+        "browsers",
+        "browsers",
+        "Browsers",
+        "Browser",
+        "browsers",
+        "Unknown",
+        "browser",
+        "Sessions in",
+    ),
+    PanelSpec(
+        "operating_systems",
+        "os",
+        "Operating systems",
+        "OS",
+        "operating systems",
+        "Unknown",
+        "os",
+        "Sessions on",
+    ),
+    PanelSpec(
+        "device_types",
+        "devices",
+        "Devices",
+        "Device",
+        "device types",
+        "Unknown",
+        "device",
+        "Sessions on",
+    ),
 )
 
 
@@ -63,6 +131,36 @@ class Panel:
     top: list[models.BreakdownRow]
     rest: list[models.BreakdownRow]
     max_visitors: int  # the bar scale: the biggest row fills its bar
+    sessions_url: str  # the filtered sessions list, without this panel's value ("" if none)
+
+
+def overview_args(range_: str, exclude_bots: bool) -> dict:
+    """The cache arguments of one overview answer (the sessions page looks its total up)."""
+    return {"range": range_, "exclude_bots": exclude_bots}
+
+
+class _NotCached(Exception):
+    """Raised instead of asking OakData: only a cached answer is wanted."""
+
+
+def _not_cached() -> models.Overview:
+    raise _NotCached
+
+
+def cached_overview(project: str, range_: str) -> models.Overview | None:
+    """This project's overview of ``range_`` (bots included) if one is cached, else None —
+    never an upstream call: a page that only wants to quote a total must not pay for it."""
+    try:
+        fresh = cached_call(
+            project,
+            "overview",
+            overview_args(range_, False),
+            _not_cached,
+            ttl=settings.OAKDASH_REPORT_CACHE_SECONDS,
+        )
+    except (_NotCached, errors.OakDataError):
+        return None
+    return fresh.value
 
 
 def view_query(range_: str, exclude_bots: bool, **extra: str) -> str:
@@ -74,7 +172,14 @@ def view_query(range_: str, exclude_bots: bool, **extra: str) -> str:
     return "?" + urlencode(values)
 
 
-def build_panels(overview: models.Overview) -> list[Panel]:
+def build_panels(
+    overview: models.Overview, range_: str = params.DEFAULT_RANGE, exclude_bots: bool = False
+) -> list[Panel]:
+    # A click opens the most sessions the API gives for the same range (and bot choice).
+    query = {"range": range_, "limit": str(params.SESSIONS_LIMIT[1])}
+    if exclude_bots:
+        query["bot"] = "no"
+    sessions_url = sessions_list_url(**query)
     panels = []
     for spec in PANELS:
         rows = list(getattr(overview, spec.attr))
@@ -85,6 +190,7 @@ def build_panels(overview: models.Overview) -> list[Panel]:
                 top=rows[:TOP_ROWS],
                 rest=rows[TOP_ROWS:],
                 max_visitors=max((row.visitors for row in rows), default=0) or 1,
+                sessions_url=sessions_url if spec.filter_param else "",
             )
         )
     return panels
@@ -135,7 +241,7 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     fresh = cached_call(
         request.project,
         "overview",
-        {"range": range_, "exclude_bots": exclude_bots},
+        overview_args(range_, exclude_bots),
         lambda: client.overview(range=range_, exclude_bots=exclude_bots),
         ttl=settings.OAKDASH_REPORT_CACHE_SECONDS,
         refresh=refresh,
@@ -160,7 +266,7 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             "bots_toggle_url": view_query(range_, not exclude_bots),
             "self_url": view_query(range_, exclude_bots),
             "refresh_url": view_query(range_, exclude_bots, refresh="1"),
-            "panels": build_panels(overview),
+            "panels": build_panels(overview, range_, exclude_bots),
             "chart": chart_data(overview),
             "chart_summary": chart_summary(overview, range_name),
             "hourly": range_ == "24h",
