@@ -151,9 +151,9 @@ class WatchedBrowser:
     def flush(self) -> None:
         """Let reports still on their way arrive (the event and the binding are asynchronous)."""
         for context in self._contexts:
-            for page in getattr(context, "pages", []):
+            for page in getattr(context, "pages", [])[:1]:
                 with contextlib.suppress(Exception):
-                    page.evaluate("new Promise(r => setTimeout(r, 50))")
+                    page.wait_for_timeout(100)
 
     def __getattr__(self, name: str):
         return getattr(self._browser, name)

@@ -121,3 +121,20 @@ def test_a_hostile_id_on_the_not_found_page_is_text(client_a):
         assert_safe(html)
         assert HOSTILE_LABEL not in html
         assert f"<bdi>{htmllib.escape(HOSTILE_LABEL)}</bdi>" in html
+
+
+@pytest.mark.parametrize("url", ["/sessions/", "/replays/"])
+def test_filter_values_echoed_back_are_text(client_a, url):
+    attack = '"><img src=x onerror=alert(1)><script>alert(1)</script>'
+    html = client_a.get(url, {"entry": attack, "country": HOSTILE_LABEL}).content.decode()
+    assert_safe(html)
+    assert HOSTILE_LABEL not in html
+    assert attack not in html
+    assert htmllib.escape(attack) in html  # the chip and the selected option say it, as text
+
+
+def test_hostile_values_in_the_filter_options_are_text(client_a):
+    html = client_a.get("/sessions/?range=7d&limit=200").content.decode()
+    form = html.split('<form class="filter-form"', 1)[1].split("</form>", 1)[0]
+    assert_safe(form)
+    assert "&lt;script&gt;" in form  # the hostile entry path is one of the choices
