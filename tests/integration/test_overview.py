@@ -118,10 +118,52 @@ def test_the_chart_is_daily_for_longer_ranges_with_a_table_of_the_same_numbers(c
     data = chart_json(page)
     assert data["unit"] == "day"
     assert data["visitors"] == [p.visitors for p in expected.time_series]
-    table = re.search(r'<details class="chart-table">.*?</details>', page, re.S).group(0)
-    assert table.count('<tr><th scope="row">') == len(expected.time_series)
+    table = re.search(r'<details class="chart-table".*?</details>', page, re.S).group(0)
+    assert table.count('<th scope="row">') == len(expected.time_series)
     busiest = max(expected.time_series, key=lambda p: p.pageviews)
     assert f'<td class="num">{busiest.pageviews:,}</td>' in table
+
+
+@pytest.mark.parametrize(("range_", "unit"), [("24h", "hour"), ("7d", "day"), ("90d", "day")])
+def test_the_first_and_last_buckets_are_marked_partial(client_a, range_, unit):
+    expected = acme(range_)
+    page = client_a.get(f"/?range={range_}").content.decode()
+    partial = chart_json(page)["partial"]
+    assert len(partial) == len(expected.time_series)
+    # The range starts inside the first bucket and the last one is still running.
+    assert partial[0].startswith(f"Partial {unit}: the range starts at ")
+    assert partial[-1].startswith(f"Partial {unit}: counted until ")
+    assert partial[1:-1] == [None] * (len(partial) - 2)
+    table = re.search(r'<details class="chart-table".*?</details>', page, re.S).group(0)
+    assert table.count('<tr class="partial-row">') == 2
+    assert ("Dashed: an hour" if unit == "hour" else "Dashed: a day") in page
+
+
+def test_buckets_the_range_covers_whole_are_not_partial():
+    import datetime as dt
+
+    from oakdash.dashboard.views.overview import partial_buckets
+    from oakdash.oakdata import models
+
+    midnight = dt.datetime(2026, 3, 8, tzinfo=dt.UTC)
+    days = [midnight - dt.timedelta(days=n) for n in range(7, 0, -1)]
+    series = [{"bucket": d.isoformat(), "visitors": 1, "pageviews": 1, "sessions": 1} for d in days]
+    overview = models.Overview.model_validate_json(canned_overview(range="7d", timeSeries=series))
+    assert partial_buckets(overview, "7d", midnight) == [None] * 7
+    later = midnight + dt.timedelta(hours=6)
+    notes = partial_buckets(overview, "7d", later)
+    assert notes[0] == "Partial day: the range starts at 06:00 UTC"
+    assert notes[1:] == [None] * 6
+
+
+def test_the_numbers_table_names_utc_days_whatever_the_viewers_zone(client_a):
+    expected = acme("7d")
+    client_a.cookies["oakdash_tz"] = "America/Los_Angeles"  # UTC-8: local dates are a day early
+    page = client_a.get("/?range=7d").content.decode()
+    table = re.search(r'<details class="chart-table".*?</details>', page, re.S).group(0)
+    for point in expected.time_series:
+        day = point.bucket.strftime("%a %d %b %Y")
+        assert f'<time datetime="{point.bucket.isoformat()}">{day}</time>' in table
 
 
 def test_hourly_labels_follow_the_viewers_time_zone(client_a):

@@ -205,14 +205,52 @@ def _bucket_labels(point: models.TimePoint, hourly: bool) -> tuple[str, str]:
     return day.strftime("%d %b"), day.strftime("%a %d %b %Y")
 
 
-def chart_data(overview: models.Overview) -> dict:
-    """What static/js/overview.js draws (via json_script): labels plus one list per series."""
-    hourly = overview.range == "24h"
+RANGE_SPANS = {
+    "24h": dt.timedelta(hours=24),
+    "7d": dt.timedelta(days=7),
+    "30d": dt.timedelta(days=30),
+    "90d": dt.timedelta(days=90),
+}
+
+
+def partial_buckets(overview: models.Overview, range_: str, as_of: dt.datetime) -> list[str | None]:
+    """Per bucket: None when the range covers all of it, else why it is partial.
+
+    A bucket runs from its start for an hour (24h) or a UTC day; the range is the ``range_``
+    before ``as_of`` (when OakData answered: the API does not say its own "now"). So the first
+    bucket usually starts before the range does and the last one is still running.
+    """
+    step = dt.timedelta(hours=1) if range_ == "24h" else dt.timedelta(days=1)
+    end = as_of
+    start = end - RANGE_SPANS.get(range_, dt.timedelta(days=7))
+    unit = "hour" if step.days == 0 else "day"
+
+    def at(moment: dt.datetime) -> str:
+        if unit == "hour":
+            return timezone.localtime(moment).strftime("%H:%M %Z")
+        return moment.astimezone(dt.UTC).strftime("%H:%M UTC")
+
+    notes: list[str | None] = []
+    for point in overview.time_series:
+        if point.bucket < start:
+            notes.append(f"Partial {unit}: the range starts at {at(start)}")
+        elif point.bucket + step > end:
+            notes.append(f"Partial {unit}: counted until {at(end)}, still running")
+        else:
+            notes.append(None)
+    return notes
+
+
+def chart_data(overview: models.Overview, range_: str, as_of: dt.datetime) -> dict:
+    """What static/js/overview.js draws (via json_script): labels plus one list per series,
+    and which buckets are partial (drawn dashed, said in the tooltip)."""
+    hourly = range_ == "24h"
     labels = [_bucket_labels(point, hourly) for point in overview.time_series]
     return {
         "unit": "hour" if hourly else "day",
         "labels": [short for short, _ in labels],
         "titles": [full for _, full in labels],
+        "partial": partial_buckets(overview, range_, as_of),
         "visitors": [point.visitors for point in overview.time_series],
         "pageviews": [point.pageviews for point in overview.time_series],
         "sessions": [point.sessions for point in overview.time_series],
@@ -229,7 +267,9 @@ def chart_summary(overview: models.Overview, range_name: str) -> str:
     when = _bucket_labels(peak, unit == "hour")[1]
     return (
         f"Visitors, pageviews and sessions per {unit} over {range_name}; "
-        f"the busiest {unit} was {when} with {peak.visitors:,} visitors."
+        f"the busiest {unit} was {when} with {peak.visitors:,} visitors. "
+        f"A {unit} the range covers only in part is drawn dashed. "
+        "The numbers are in the table below the chart."
     )
 
 
@@ -251,6 +291,7 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
         return HttpResponseRedirect(request.path + view_query(range_, exclude_bots))
     overview = fresh.value
     range_name = RANGE_NAMES.get(range_, range_)
+    chart = chart_data(overview, range_, fresh.fetched_at)
     return render_page(
         request,
         "dashboard/overview.html",
@@ -267,7 +308,11 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             "self_url": view_query(range_, exclude_bots),
             "refresh_url": view_query(range_, exclude_bots, refresh="1"),
             "panels": build_panels(overview, range_, exclude_bots),
-            "chart": chart_data(overview),
+            "chart": chart,
+            # (point, its UTC day's name, partial note) for the numbers table.
+            "chart_rows": list(
+                zip(overview.time_series, chart["titles"], chart["partial"], strict=True)
+            ),
             "chart_summary": chart_summary(overview, range_name),
             "hourly": range_ == "24h",
         },
