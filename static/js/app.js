@@ -85,6 +85,32 @@
     });
   });
 
+  // A region that scrolls (a wide table, long JSON) must be reachable by keyboard to scroll it:
+  // only those that do overflow get a tab stop, so ordinary tables add none.
+  var SCROLLERS = ".table-wrap, pre, .wrap";
+  function focusableScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  var scrollTimer = null;
+  function soon() {
+    clearTimeout(scrollTimer);
+    scrollTimer = setTimeout(focusableScrollers, 100);
+  }
+  document.addEventListener("htmx:afterSettle", soon);
+  document.addEventListener("toggle", soon, true);  // an opened <details> may hold a long <pre>
+  window.addEventListener("resize", soon);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusableScrollers);
+  else focusableScrollers();
+
   window.oakdash = window.oakdash || {};
   window.oakdash.copyText = copyText;
   syncTimezone();

@@ -143,6 +143,8 @@
     });
     state.pending = null;
     state.replayer = state.player.getReplayer();
+    // rrweb's iframe has no name: screen readers would announce an anonymous frame.
+    if (state.replayer.iframe) state.replayer.iframe.title = "The recorded page (replay)";
     performance.mark("oakdash:replay-player-created");  // for bench/ and curious devtools users
     state.player.addEventListener("finish", onFinish);
     ui.toggle.disabled = false;
