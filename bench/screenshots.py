@@ -76,7 +76,7 @@ def pages(found: dict[str, str]) -> list[tuple[str, str]]:
         ("overview", "/?range=7d"),
         ("overview-24h", "/?range=24h"),
         ("sessions", "/sessions/?range=7d"),
-        ("sessions-filtered", "/sessions/?range=30d&limit=200&device=mobile&sort=-duration"),
+        ("sessions-filtered", "/sessions/?range=30d&limit=200&device=Mobile&sort=-duration"),
         ("session", found["session"]),
         ("visitor", found["visitor"]),
         ("journey", "/journey/?range=7d"),

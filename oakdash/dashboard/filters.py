@@ -46,6 +46,7 @@ class Field(Generic[Row]):
     get: Callable[[Row], Any]
     kind: str = "choice"  # choice (exact value), yesno (a boolean), duration (seconds range)
     none_label: str = "Unknown"  # how a missing value reads
+    any_case: bool = True  # "mobile" finds "Mobile"; paths keep their case (/About ≠ /about)
 
     def text(self, value: str) -> str:
         """A filter value as the page says it ("Unknown" for (none), "10 s – 1 min")."""
@@ -165,7 +166,7 @@ SESSIONS = ListSpec(
         Field("device", "Device", lambda s: s.device_type),
         Field("browser", "Browser", lambda s: s.browser),
         Field("os", "OS", lambda s: s.os),
-        Field("entry", "Entry page", lambda s: s.entry_path, none_label="(unknown page)"),
+        Field("entry", "Entry page", lambda s: s.entry_path, "choice", "(unknown page)", False),
         Field("referrer", "Referrer", lambda s: s.referring_domain, none_label="Direct / none"),
         Field("bot", "Bot", lambda s: s.is_bot, kind="yesno"),
         Field("duration", "Duration", session_seconds, kind="duration"),
@@ -186,7 +187,7 @@ REPLAYS = ListSpec(
         Field("device", "Device", lambda r: r.device_type),
         Field("browser", "Browser", lambda r: r.browser),
         Field("os", "OS", lambda r: r.os),
-        Field("entry", "Entry page", replay_entry_page, none_label="(unknown page)"),
+        Field("entry", "Entry page", replay_entry_page, "choice", "(unknown page)", False),
         Field("errors", "Errors", lambda r: r.has_errors, kind="yesno"),
         Field("duration", "Duration", replay_seconds, kind="duration"),
     ),
@@ -262,6 +263,9 @@ def _matcher(f: Field, value: str) -> Callable[[Any], bool]:
         return lambda row: low <= f.get(row) and (high is None or f.get(row) < high)
     if value == NONE:
         return lambda row: f.get(row) in (None, "")
+    if f.any_case:
+        wanted = value.casefold()
+        return lambda row: (f.get(row) or "").casefold() == wanted
     return lambda row: f.get(row) == value
 
 
@@ -272,11 +276,14 @@ def _options(f: Field, rows: Sequence[Any], current: str) -> list[Option]:
         choices = DURATIONS
     else:
         counts = Counter(f.get(row) or NONE for row in rows)
-        if current and current not in counts:
+        same = (lambda a, b: a.casefold() == b.casefold()) if f.any_case else str.__eq__
+        chosen = next((value for value in counts if current and same(value, current)), None)
+        if current and chosen is None:
             counts[current] = 0  # a value from a link (the overview) that no fetched row has
+            chosen = current
         ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
         return [
-            Option(value, _short(f.text(value)) + f" ({count:,})", count, value == current)
+            Option(value, _short(f.text(value)) + f" ({count:,})", count, value == chosen)
             for value, count in ordered
         ]
     return [Option(value, text, 0, value == current) for value, text in choices]

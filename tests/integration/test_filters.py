@@ -149,3 +149,14 @@ def test_replays_filter_by_entry_page_uses_the_urls_path(client_a):
     expected = [r.id for r in replays if r.entry_url and r.entry_url.endswith("acme.test/sale")]
     assert expected
     assert row_ids(html, "data-replay-id") == expected
+
+
+def test_names_match_in_any_case_but_paths_keep_theirs(client_a):
+    rows = sessions()
+    mobile = [s.session_id for s in rows if s.device_type == "Mobile"]
+    assert mobile
+    html = client_a.get("/sessions/?range=7d&limit=200&device=mobile").content.decode()
+    assert row_ids(html) == mobile
+    assert '<option value="Mobile" selected>' in html
+    html = client_a.get("/sessions/?range=7d&limit=200&entry=/PRODUCTS").content.decode()
+    assert row_ids(html) == []
