@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -159,23 +160,30 @@ def replay_entry_page(r: models.Replay) -> str | None:
         return r.entry_url
 
 
+# Fields and orders sessions and replays share (same attribute names in both rows).
+COUNTRY = Field("country", "Country", attrgetter("country"))
+DEVICE = (
+    Field("device", "Device", attrgetter("device_type")),
+    Field("browser", "Browser", attrgetter("browser")),
+    Field("os", "OS", attrgetter("os")),
+)
+NEWEST = Sort("started", "Started", attrgetter("started_at"), "Newest first", "Oldest first")
+
 SESSIONS = ListSpec(
     fields=(
-        Field("country", "Country", lambda s: s.country),
-        Field("city", "City", lambda s: s.city),
-        Field("device", "Device", lambda s: s.device_type),
-        Field("browser", "Browser", lambda s: s.browser),
-        Field("os", "OS", lambda s: s.os),
-        Field("entry", "Entry page", lambda s: s.entry_path, "choice", "(unknown page)", False),
-        Field("referrer", "Referrer", lambda s: s.referring_domain, none_label="Direct / none"),
-        Field("bot", "Bot", lambda s: s.is_bot, kind="yesno"),
+        COUNTRY,
+        Field("city", "City", attrgetter("city")),
+        *DEVICE,
+        Field("entry", "Entry page", attrgetter("entry_path"), "choice", "(unknown page)", False),
+        Field("referrer", "Referrer", attrgetter("referring_domain"), none_label="Direct / none"),
+        Field("bot", "Bot", attrgetter("is_bot"), kind="yesno"),
         Field("duration", "Duration", session_seconds, kind="duration"),
     ),
     sorts=(
-        Sort("started", "Started", lambda s: s.started_at, "Newest first", "Oldest first"),
+        NEWEST,
         Sort("duration", "Duration", session_seconds, "Longest first", "Shortest first"),
-        Sort("pages", "Pages", lambda s: s.pageviews, "Most pages first", "Fewest pages first"),
-        Sort("events", "Events", lambda s: s.events, "Most events first", "Fewest events first"),
+        Sort("pages", "Pages", attrgetter("pageviews"), "Most pages first", "Fewest pages first"),
+        Sort("events", "Events", attrgetter("events"), "Most events first", "Fewest events first"),
     ),
     default_sort="-started",
     noun="sessions",
@@ -183,18 +191,13 @@ SESSIONS = ListSpec(
 
 REPLAYS = ListSpec(
     fields=(
-        Field("country", "Country", lambda r: r.country),
-        Field("device", "Device", lambda r: r.device_type),
-        Field("browser", "Browser", lambda r: r.browser),
-        Field("os", "OS", lambda r: r.os),
+        COUNTRY,
+        *DEVICE,
         Field("entry", "Entry page", replay_entry_page, "choice", "(unknown page)", False),
-        Field("errors", "Errors", lambda r: r.has_errors, kind="yesno"),
+        Field("errors", "Errors", attrgetter("has_errors"), kind="yesno"),
         Field("duration", "Duration", replay_seconds, kind="duration"),
     ),
-    sorts=(
-        Sort("started", "Started", lambda r: r.started_at, "Newest first", "Oldest first"),
-        Sort("duration", "Duration", replay_seconds, "Longest first", "Shortest first"),
-    ),
+    sorts=(NEWEST, Sort("duration", "Duration", replay_seconds, "Longest first", "Shortest first")),
     default_sort="-started",
     noun="recordings",
 )

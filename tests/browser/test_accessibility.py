@@ -3,16 +3,18 @@ every control reachable, with a visible focus."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from oakdash.dashboard.upstream import get_api
-from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("still_demo_clock"),  # tests/conftest.py: the data holds still
+]
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 
@@ -25,13 +27,6 @@ RUN_AXE = """async () => {
         .map(v => v.id + " (" + v.impact + "): " + v.help + " — " +
              v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
 }"""
-
-
-@pytest.fixture(autouse=True)
-def _still_demo(monkeypatch):
-    app, now = get_demo_app(), time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
 
 
 def _ids() -> dict[str, str]:

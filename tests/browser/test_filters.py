@@ -4,23 +4,18 @@ open the filtered sessions list."""
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 
 import pytest
 
 from oakdash.dashboard.upstream import get_api
-from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _still_demo(monkeypatch):
-    app, now = get_demo_app(), time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("still_demo_clock"),  # tests/conftest.py: the data holds still
+]
 
 
 def test_choosing_a_filter_swaps_the_rows_and_pushes_a_clean_url(logged_in_page):

@@ -3,15 +3,16 @@ top bar with a menu, card lists, and the replay player first on a phone."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from oakdash.dashboard.upstream import get_api
-from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("still_demo_clock"),  # tests/conftest.py: the data holds still
+]
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -19,13 +20,6 @@ PHONE = {"width": 390, "height": 844}
 # Every .table-wrap on the page: [content width, box width].
 TABLE_FITS = """() => [...document.querySelectorAll('.table-wrap')]
     .map(w => [w.scrollWidth, w.clientWidth])"""
-
-
-@pytest.fixture(autouse=True)
-def _still_demo(monkeypatch):
-    app, now = get_demo_app(), time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
 
 
 def first_replay_id() -> str:

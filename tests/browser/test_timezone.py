@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from oakdash.dashboard.upstream import get_api
-from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("still_demo_clock"),  # tests/conftest.py: the data holds still
+]
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture(autouse=True)
-def _still_demo(monkeypatch):
-    app, now = get_demo_app(), time.time()
-    monkeypatch.setattr(app, "clock", lambda: now)
-    app.warm()
 
 
 def test_times_the_footer_and_the_hourly_chart_are_in_the_browsers_zone(open_page, user_a):
