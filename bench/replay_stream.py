@@ -3,14 +3,17 @@
     .venv/bin/python bench/replay_stream.py                        # ~150 MB, 150 chunks, in order
     .venv/bin/python bench/replay_stream.py --layout overlapping --repeat 5
     .venv/bin/python bench/replay_stream.py --mb 50 --chunks 60 --skip-browser
+    .venv/bin/python bench/replay_stream.py --storage-mode s3 --storage-latency-ms 50
 
 Set-up, all over loopback HTTP: `replay_build.build_replay()` makes a large, playable replay from
 the real rrweb fixtures (the recording's real full snapshot, then its incremental events shifted
 later again and again), `DemoApp.add_replay` registers it with project A of a demo OakData API
-served by `oakdash.demo.server.serve` in a thread of this process. The dashboard runs as its own
-process, gunicorn `gthread` (1 worker), `OAKDATA_API_URL` pointing at the demo, a temporary
-migrated SQLite database, `collectstatic` into a temporary folder, a user whose key was stored
-with `manage.py setkey USER --no-verify` (the key on stdin), logged in through the login form.
+served by `oakdash.demo.server.serve` in a thread of this process, its storage plain (default),
+S3-like or GCS-like, with a latency per chunk request and a bandwidth cap if asked. The dashboard
+runs as its own process (`tests/support/processes.py`: `dashboard_process`), gunicorn `gthread`
+(1 worker), `OAKDATA_API_URL` pointing at the demo and its loopback storage allowed
+(`OAKDASH_REPLAY_CHUNK_NETWORKS`), a temporary migrated SQLite database, `collectstatic` into a
+temporary folder, a user with the demo key, logged in through the login form.
 
 Figures (medians over `--repeat` runs unless said otherwise):
 
@@ -21,6 +24,7 @@ Figures (medians over `--repeat` runs unless said otherwise):
 * the gunicorn worker's peak RSS growth during one stream: VmHWM after it minus VmRSS before it
   (the high-water mark is reset through /proc/<pid>/clear_refs before each stream). Target: ≤ the
   replay's compressed size + 64 MB.
+* the chunk downloads storage made the worker retry, per stream (its `X-Replay-Retries` header).
 * Chromium: navigation start → first frame of `/replays/<id>/` (replay.js's
   `oakdash:replay-playing` mark: the player exists, its first frame painted; and the moment its
   iframe holds the recorded DOM), against loading the whole stream first (fetch, JSON.parse of
@@ -33,13 +37,9 @@ Not a timed test: it prints figures, with the machine's load (shared machines ma
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
-import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,8 +54,17 @@ for path in (str(ROOT), str(BENCH)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from pages import free_port  # noqa: E402
 from replay_build import LAYOUTS, build_replay, time_gzip, time_merge  # noqa: E402
+
+from tests.support.processes import (  # noqa: E402
+    User,
+    children,
+    cpu_seconds,
+    dashboard_env,
+    dashboard_process,
+    proc_status,
+    reset_peak,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -86,6 +95,7 @@ class StreamRun:
     server_cpu_s: float  # the gunicorn worker's CPU time during the stream
     client_cpu_s: float  # this process's (httpx reading, gzip decoding)
     server_cpu_ttfb_s: float  # the worker's CPU time up to the first byte (API call, downloads)
+    retries: int = 0  # chunk downloads storage made the worker try again (X-Replay-Retries)
 
     @property
     def stream_mbps(self) -> float:  # from the first body byte
@@ -103,106 +113,14 @@ class StreamRun:
 # --- processes ------------------------------------------------------------------------------
 
 
-def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        text=True,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def start_dashboard(env: dict[str, str], tmp: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the temp dir's process
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--worker-class=gthread",
-            "--workers=1",
-            f"--threads={threads}",
-            f"--bind=127.0.0.1:{port}",
-            "--timeout=300",
-            "oakdash.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: killed as one in `stop`
-    )
-    log.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/accounts/login/", timeout=10).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            sys.stderr.write((tmp / "gunicorn.log").read_text(errors="replace")[-3000:])
-            raise SystemExit("gunicorn did not come up")
-        time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
 def worker_pid(master: int) -> int:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        if children:
-            return int(children[0])
+        workers = children(master)
+        if workers:
+            return workers[0]
         time.sleep(0.1)
     raise SystemExit("no gunicorn worker")
-
-
-def proc_status(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(field)
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def reset_peak(pid: int) -> None:
-    Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
-
-
-def login(base: str, password: str) -> str:
-    with httpx.Client(base_url=base, timeout=30) as client:
-        form = client.get("/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-        assert token, "no CSRF token on the login page"
-        answer = client.post(
-            "/accounts/login/",
-            data={
-                "csrfmiddlewaretoken": token.group(1),
-                "username": USERNAME,
-                "password": password,
-            },
-        )
-        assert answer.status_code == 302, f"login failed: {answer.status_code}"
-        return client.cookies["sessionid"]
 
 
 # --- measurements ---------------------------------------------------------------------------
@@ -229,6 +147,7 @@ def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect:
             tail = block[-200:]
         total = time.perf_counter() - started
         wire = response.num_bytes_downloaded
+        retries = int(response.headers.get("x-replay-retries", "0"))
     hwm = proc_status(worker, "VmHWM")
     server_cpu, client_cpu = cpu_seconds(worker) - server_cpu, time.process_time() - client_cpu
     last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
@@ -246,6 +165,7 @@ def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect:
         server_cpu,
         client_cpu,
         server_cpu_ttfb,
+        retries,
     )
 
 
@@ -394,6 +314,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument(
+        "--storage-mode",
+        choices=("plain", "s3", "gcs"),
+        default="plain",
+        help="how the demo's chunk storage behaves (s3: SlowDown now and then, so retries)",
+    )
+    parser.add_argument(
+        "--storage-latency-ms", type=float, default=0.0, help="per chunk request (default 0)"
+    )
+    parser.add_argument(
+        "--storage-bandwidth-mbit",
+        type=float,
+        default=0.0,
+        help="per chunk response, Mbit/s (default 0: uncapped)",
+    )
     args = parser.parse_args(argv)
     layout = LAYOUT_ALIASES.get(args.layout, args.layout)
 
@@ -412,175 +347,45 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    demo = dashboard = None
+    demo = None
     results: dict[str, bool] = {}
     with tempfile.TemporaryDirectory(prefix="oakdash-bench-stream-") as tmp_name:
         tmp = Path(tmp_name)
         try:
-            app = make_app()
+            app = make_app(
+                storage_mode=args.storage_mode,
+                storage_latency=args.storage_latency_ms / 1000,
+                storage_bandwidth=args.storage_bandwidth_mbit * 125_000,
+            )
             replay_id = app.add_replay(ACME_SECRET_KEY, {"duration_ms": 600_000}, built.chunks)
             demo = serve(app, "127.0.0.1", 0)
             api_url = f"{demo.url}/api/v1"
-            password = secrets.token_urlsafe(16)
-            env = dict(os.environ)
-            env.update(
-                {
-                    "DJANGO_SETTINGS_MODULE": "oakdash.settings",
-                    "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY", "bench-" + "x" * 50),
-                    "DJANGO_DEBUG": "0",
-                    "DJANGO_SECURE": "0",
-                    "DJANGO_LOG_LEVEL": "ERROR",
-                    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                    "OAKDATA_API_URL": api_url,
-                    "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-                    "DJANGO_STATIC_ROOT": str(tmp / "static"),
-                    "BENCH_PASSWORD": password,
-                }
+            env = dashboard_env(
+                tmp,
+                api_url,
+                DJANGO_LOG_LEVEL="ERROR",
+                OAKDASH_REPLAY_CHUNK_NETWORKS="127.0.0.1/32",  # the demo's storage, on loopback
             )
-            manage(env, "migrate", "--verbosity=0")
-            manage(env, "collectstatic", "--noinput", "--verbosity=0")
-            manage(
-                env,
-                "shell",
-                "-c",
-                "import os; from django.contrib.auth import get_user_model; "
-                f"get_user_model().objects.create_user({USERNAME!r}, "
-                "password=os.environ['BENCH_PASSWORD'])",
-            )
-            manage(env, "setkey", USERNAME, "--no-verify", stdin=ACME_SECRET_KEY + "\n")
-            dashboard, base = start_dashboard(env, tmp, args.threads)
-            worker = worker_pid(dashboard.pid)
-            cookie = login(base, password)
-            print(
-                f"demo OakData API {api_url} (thread of this process); dashboard {base} "
-                f"(gunicorn gthread, 1 worker pid {worker}, {args.threads} threads)",
-                flush=True,
-            )
-
-            chunk_dir = tmp / "chunks"
-            chunk_dir.mkdir()
-            paths = []
-            for index, data in enumerate(built.chunks):
-                path = chunk_dir / f"chunk-{index:04d}.ndjson.gz"
-                path.write_bytes(data)
-                paths.append(str(path))
-
-            url = f"/replays/{replay_id}/events.ndjson"
-            runs: dict[str, list[StreamRun]] = {"identity": [], "gzip": []}
-            gzip_runs: list[float] = []
-            merge_runs: list[float] = []  # merged_ndjson in this process: no HTTP, no gunicorn
-            with httpx.Client(base_url=base, cookies={"sessionid": cookie}, timeout=120) as client:
-                # warm-up (imports, pools); its memory growth is the fresh worker's
-                first = stream_once(client, url, False, worker, built.ndjson_bytes)
-                for _ in range(args.repeat):  # interleaved, so load swings hit all three
-                    gzip_runs.append(time_gzip(paths)[0])
-                    merge_runs.append(time_merge(built.chunks)[0])
-                    for encoding in runs:
-                        run = stream_once(
-                            client, url, encoding == "gzip", worker, built.ndjson_bytes
-                        )
-                        runs[encoding].append(run)
-            print(f"\nstream of {mb:.1f} MB NDJSON, median of {args.repeat} (min–max):")
-            gzip_best, gzip_median = min(gzip_runs), statistics.median(gzip_runs)
-            merge_median = statistics.median(merge_runs)
-            print(
-                f"  gzip -dc of the {len(paths)} chunk files: best {mb / gzip_best:6.1f} MB/s "
-                f"({gzip_best:.3f} s), median {mb / gzip_median:6.1f} MB/s"
-            )
-            print(
-                f"  merged_ndjson in this process (no HTTP, no gunicorn): median "
-                f"{mb / merge_median:6.1f} MB/s, best {mb / min(merge_runs):6.1f} MB/s"
-            )
-            for encoding, rs in runs.items():
-                stream = [r.stream_mbps for r in rs]
-                e2e = [r.e2e_mbps for r in rs]
-                ttfb = [r.ttfb_s * 1000 for r in rs]
+            with dashboard_process(
+                tmp, api_url, [User(USERNAME, ACME_SECRET_KEY)], env=env, threads=args.threads
+            ) as dashboard:
+                base = dashboard.url
+                worker = worker_pid(dashboard.master_pid)
+                cookie = dashboard.login(USERNAME).cookies["sessionid"]
                 print(
-                    f"  {encoding:<8} stream {statistics.median(stream):6.1f} MB/s "
-                    f"({min(stream):.0f}–{max(stream):.0f}), end to end "
-                    f"{statistics.median(e2e):6.1f} MB/s, first byte "
-                    f"{statistics.median(ttfb):6.0f} ms ({min(ttfb):.0f}–{max(ttfb):.0f}), "
-                    f"on the wire {statistics.median(r.wire_bytes for r in rs) / 1e6:.1f} MB"
-                )
-                print(
-                    f"           CPU per stream: gunicorn worker "
-                    f"{statistics.median(r.server_cpu_s for r in rs):.2f} s (to the first byte "
-                    f"{statistics.median(r.server_cpu_ttfb_s for r in rs):.2f} s), this client "
-                    f"{statistics.median(r.client_cpu_s for r in rs):.2f} s; wall "
-                    f"{statistics.median(r.total_s for r in rs):.2f} s"
-                )
-            identity = runs["identity"]
-            ratio = statistics.median(r.stream_mbps for r in identity) / (mb / gzip_median)
-            ratio_best = max(r.stream_mbps for r in identity) / (mb / gzip_best)
-            ratio_e2e = statistics.median(r.e2e_mbps for r in identity) / (mb / gzip_median)
-            results["stream"] = ratio >= RATIO_TARGET
-            over_http = statistics.median(r.stream_mbps for r in identity) / (mb / merge_median)
-            print(
-                f"  ratio uncompressed stream / gzip -dc: {ratio:.2f}x median/median "
-                f"(best/best {ratio_best:.2f}x; end to end, first byte included, {ratio_e2e:.2f}x)"
-                f"   target ≥ {RATIO_TARGET}x  {verdict(results['stream'])}"
-            )
-            print(
-                f"  uncompressed stream / in-process merged_ndjson: {over_http:.2f}x "
-                "(what HTTP, gunicorn and the httpx reader cost on top of the merge)"
-            )
-
-            all_runs = [r for rs in runs.values() for r in rs]
-            growth = max(r.growth for r in [first, *all_runs])
-            allowed = built.gzip_bytes + RSS_SLACK
-            results["rss"] = growth <= allowed
-            print(
-                f"\ngunicorn worker memory: RSS before a stream "
-                f"{statistics.median(r.rss_before for r in all_runs) / 1e6:.0f} MB, peak growth "
-                f"(VmHWM − VmRSS before) max {growth / 1e6:.0f} MB, median "
-                f"{statistics.median(r.growth for r in all_runs) / 1e6:.0f} MB over "
-                f"{len(all_runs)} streams (the first stream of the fresh worker: "
-                f"{first.growth / 1e6:.0f} MB)   target ≤ {built.gzip_bytes / 1e6:.0f} MB "
-                "compressed "
-                f"+ 64 MB = {allowed / 1e6:.0f} MB  {verdict(results['rss'])}"
-            )
-
-            if not args.skip_browser:
-                print("\nChromium, navigation start → ... (ms), warm cache", flush=True)
-                found = browser_runs(base, cookie, replay_id, args.repeat)
-                playing = [p[0] for p in found["progressive"]]
-                dom = [p[1] for p in found["progressive"]]
-                created = [p[2] for p in found["progressive"]]
-                first = statistics.median(playing)
-                results["first frame"] = first <= FIRST_FRAME_TARGET_MS
-                print(
-                    f"  progressive (/replays/<id>/): player created "
-                    f"{statistics.median(created):6.0f}, iframe holds the DOM "
-                    f"{statistics.median(dom):6.0f}, first frame (oakdash:replay-playing) "
-                    f"{first:6.0f} ({min(playing):.0f}–{max(playing):.0f})   "
-                    f"target ≤ {FIRST_FRAME_TARGET_MS:.0f}  {verdict(results['first frame'])}"
-                )
-                navs = found["nav"]
-                if navs and all("fetch" in n for n in navs):
-
-                    def nmed(key: str, ns: list[dict] = navs) -> float:
-                        return statistics.median(n[key] for n in ns)
-
-                    print(
-                        f"    where it goes: page HTML first byte {nmed('html'):6.0f}, "
-                        f"DOMContentLoaded {nmed('dcl'):6.0f}, events.ndjson requested "
-                        f"{nmed('fetch'):6.0f}, its headers {nmed('headers'):6.0f} "
-                        f"(first byte: {nmed('headers') - nmed('fetch'):.0f} ms after the request)"
+                    f"demo OakData API {api_url} (thread of this process; storage "
+                    f"{args.storage_mode}, {args.storage_latency_ms:g} ms per chunk request, "
+                    + (
+                        f"{args.storage_bandwidth_mbit:g} Mbit/s per response"
+                        if args.storage_bandwidth_mbit
+                        else "uncapped"
                     )
-                whole = found["whole"]
-
-                def med(key: str, wh: list[dict] = whole) -> float:
-                    return statistics.median(w[key] for w in wh)
-
-                print(
-                    f"  whole array first: fetched {med('fetched'):6.0f}, parsed "
-                    f"{med('parsed'):6.0f}, player created {med('created'):6.0f}, iframe holds "
-                    f"the DOM {med('dom'):6.0f}, first frame {med('frame'):6.0f} "
-                    f"({min(w['frame'] for w in whole):.0f}–{max(w['frame'] for w in whole):.0f})"
-                    f"   ({whole[0]['events']:,} events; {med('frame') / first:.0f}x later)"
+                    + f"); dashboard {base} (gunicorn gthread, 1 worker pid {worker}, "
+                    f"{args.threads} threads)",
+                    flush=True,
                 )
+                _measure(args, built, mb, tmp, base, worker, cookie, replay_id, results)
         finally:
-            stop(dashboard)
             if demo is not None:
                 demo.stop()
     print()
@@ -588,6 +393,134 @@ def main(argv: list[str] | None = None) -> int:
     for name, ok in results.items():
         print(f"{name}: {verdict(ok)}")
     return 0 if all(results.values()) else 1
+
+
+def _measure(args, built, mb, tmp, base, worker, cookie, replay_id, results) -> None:
+    """Streams, gzip -dc and merged_ndjson for comparison, memory, and Chromium; prints."""
+    chunk_dir = tmp / "chunks"
+    chunk_dir.mkdir()
+    paths = []
+    for index, data in enumerate(built.chunks):
+        path = chunk_dir / f"chunk-{index:04d}.ndjson.gz"
+        path.write_bytes(data)
+        paths.append(str(path))
+
+    url = f"/replays/{replay_id}/events.ndjson"
+    runs: dict[str, list[StreamRun]] = {"identity": [], "gzip": []}
+    gzip_runs: list[float] = []
+    merge_runs: list[float] = []  # merged_ndjson in this process: no HTTP, no gunicorn
+    with httpx.Client(base_url=base, cookies={"sessionid": cookie}, timeout=120) as client:
+        # warm-up (imports, pools); its memory growth is the fresh worker's
+        first = stream_once(client, url, False, worker, built.ndjson_bytes)
+        for _ in range(args.repeat):  # interleaved, so load swings hit all three
+            gzip_runs.append(time_gzip(paths)[0])
+            merge_runs.append(time_merge(built.chunks)[0])
+            for encoding in runs:
+                run = stream_once(client, url, encoding == "gzip", worker, built.ndjson_bytes)
+                runs[encoding].append(run)
+    print(f"\nstream of {mb:.1f} MB NDJSON, median of {args.repeat} (min–max):")
+    gzip_best, gzip_median = min(gzip_runs), statistics.median(gzip_runs)
+    merge_median = statistics.median(merge_runs)
+    print(
+        f"  gzip -dc of the {len(paths)} chunk files: best {mb / gzip_best:6.1f} MB/s "
+        f"({gzip_best:.3f} s), median {mb / gzip_median:6.1f} MB/s"
+    )
+    print(
+        f"  merged_ndjson in this process (no HTTP, no gunicorn): median "
+        f"{mb / merge_median:6.1f} MB/s, best {mb / min(merge_runs):6.1f} MB/s"
+    )
+    for encoding, rs in runs.items():
+        stream = [r.stream_mbps for r in rs]
+        e2e = [r.e2e_mbps for r in rs]
+        ttfb = [r.ttfb_s * 1000 for r in rs]
+        print(
+            f"  {encoding:<8} stream {statistics.median(stream):6.1f} MB/s "
+            f"({min(stream):.0f}–{max(stream):.0f}), end to end "
+            f"{statistics.median(e2e):6.1f} MB/s, first byte "
+            f"{statistics.median(ttfb):6.0f} ms ({min(ttfb):.0f}–{max(ttfb):.0f}), "
+            f"on the wire {statistics.median(r.wire_bytes for r in rs) / 1e6:.1f} MB"
+        )
+        print(
+            f"           CPU per stream: gunicorn worker "
+            f"{statistics.median(r.server_cpu_s for r in rs):.2f} s (to the first byte "
+            f"{statistics.median(r.server_cpu_ttfb_s for r in rs):.2f} s), this client "
+            f"{statistics.median(r.client_cpu_s for r in rs):.2f} s; wall "
+            f"{statistics.median(r.total_s for r in rs):.2f} s"
+        )
+        print(
+            f"           storage retries per stream (X-Replay-Retries): "
+            f"{', '.join(str(r.retries) for r in rs)}"
+        )
+    identity = runs["identity"]
+    ratio = statistics.median(r.stream_mbps for r in identity) / (mb / gzip_median)
+    ratio_best = max(r.stream_mbps for r in identity) / (mb / gzip_best)
+    ratio_e2e = statistics.median(r.e2e_mbps for r in identity) / (mb / gzip_median)
+    results["stream"] = ratio >= RATIO_TARGET
+    over_http = statistics.median(r.stream_mbps for r in identity) / (mb / merge_median)
+    print(
+        f"  ratio uncompressed stream / gzip -dc: {ratio:.2f}x median/median "
+        f"(best/best {ratio_best:.2f}x; end to end, first byte included, {ratio_e2e:.2f}x)"
+        f"   target ≥ {RATIO_TARGET}x  {verdict(results['stream'])}"
+    )
+    print(
+        f"  uncompressed stream / in-process merged_ndjson: {over_http:.2f}x "
+        "(what HTTP, gunicorn and the httpx reader cost on top of the merge)"
+    )
+
+    all_runs = [r for rs in runs.values() for r in rs]
+    growth = max(r.growth for r in [first, *all_runs])
+    allowed = built.gzip_bytes + RSS_SLACK
+    results["rss"] = growth <= allowed
+    print(
+        f"\ngunicorn worker memory: RSS before a stream "
+        f"{statistics.median(r.rss_before for r in all_runs) / 1e6:.0f} MB, peak growth "
+        f"(VmHWM − VmRSS before) max {growth / 1e6:.0f} MB, median "
+        f"{statistics.median(r.growth for r in all_runs) / 1e6:.0f} MB over "
+        f"{len(all_runs)} streams (the first stream of the fresh worker: "
+        f"{first.growth / 1e6:.0f} MB)   target ≤ {built.gzip_bytes / 1e6:.0f} MB "
+        "compressed "
+        f"+ 64 MB = {allowed / 1e6:.0f} MB  {verdict(results['rss'])}"
+    )
+
+    if not args.skip_browser:
+        print("\nChromium, navigation start → ... (ms), warm cache", flush=True)
+        found = browser_runs(base, cookie, replay_id, args.repeat)
+        playing = [p[0] for p in found["progressive"]]
+        dom = [p[1] for p in found["progressive"]]
+        created = [p[2] for p in found["progressive"]]
+        first = statistics.median(playing)
+        results["first frame"] = first <= FIRST_FRAME_TARGET_MS
+        print(
+            f"  progressive (/replays/<id>/): player created "
+            f"{statistics.median(created):6.0f}, iframe holds the DOM "
+            f"{statistics.median(dom):6.0f}, first frame (oakdash:replay-playing) "
+            f"{first:6.0f} ({min(playing):.0f}–{max(playing):.0f})   "
+            f"target ≤ {FIRST_FRAME_TARGET_MS:.0f}  {verdict(results['first frame'])}"
+        )
+        navs = found["nav"]
+        if navs and all("fetch" in n for n in navs):
+
+            def nmed(key: str, ns: list[dict] = navs) -> float:
+                return statistics.median(n[key] for n in ns)
+
+            print(
+                f"    where it goes: page HTML first byte {nmed('html'):6.0f}, "
+                f"DOMContentLoaded {nmed('dcl'):6.0f}, events.ndjson requested "
+                f"{nmed('fetch'):6.0f}, its headers {nmed('headers'):6.0f} "
+                f"(first byte: {nmed('headers') - nmed('fetch'):.0f} ms after the request)"
+            )
+        whole = found["whole"]
+
+        def med(key: str, wh: list[dict] = whole) -> float:
+            return statistics.median(w[key] for w in wh)
+
+        print(
+            f"  whole array first: fetched {med('fetched'):6.0f}, parsed "
+            f"{med('parsed'):6.0f}, player created {med('created'):6.0f}, iframe holds "
+            f"the DOM {med('dom'):6.0f}, first frame {med('frame'):6.0f} "
+            f"({min(w['frame'] for w in whole):.0f}–{max(w['frame'] for w in whole):.0f})"
+            f"   ({whole[0]['events']:,} events; {med('frame') / first:.0f}x later)"
+        )
 
 
 if __name__ == "__main__":

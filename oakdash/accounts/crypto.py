@@ -14,6 +14,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 
 class UndecryptableKey(Exception):
@@ -43,6 +44,7 @@ def _current() -> MultiFernet:
     return _fernet(tuple(settings.OAKDASH_ENCRYPTION_KEYS), settings.SECRET_KEY)
 
 
+@sensitive_variables("plaintext")
 def encrypt(plaintext: str) -> str:
     return _current().encrypt(plaintext.encode()).decode()
 

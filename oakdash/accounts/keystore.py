@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import crypto
 from oakdash.accounts.models import ApiKey
@@ -43,6 +44,7 @@ class Check:
     message: str = ""
 
 
+@sensitive_variables("raw", "key")
 def normalise(raw: str) -> str:
     """Keys are pasted: drop surrounding whitespace and a copied "Bearer " prefix."""
     key = raw.strip()
@@ -51,6 +53,7 @@ def normalise(raw: str) -> str:
     return key
 
 
+@sensitive_variables("key")
 def check_key(api: OakDataAPI, key: str) -> Check:
     """Ask the API once, cheaply (/live), whether this key may read a project."""
     if key.startswith(PUBLIC_PREFIX):
@@ -73,6 +76,7 @@ def check_key(api: OakDataAPI, key: str) -> Check:
     return Check(Verdict.OK)
 
 
+@sensitive_variables("key")
 def store_key(user: AbstractBaseUser, key: str, *, verified: bool) -> ApiKey:
     record, _ = ApiKey.objects.update_or_create(
         user=user,

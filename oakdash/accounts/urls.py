@@ -1,14 +1,11 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from oakdash.accounts import views
+from oakdash.sso import views as sso_views
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's views with the company sign-in button, and logout at the provider too.
+    path("accounts/login/", sso_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_page, name="settings"),
 ]

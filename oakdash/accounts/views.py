@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from oakdash.accounts import crypto, keystore
@@ -43,6 +44,7 @@ def _pending_mask(request: HttpRequest) -> str | None:
 
 
 @never_cache
+@sensitive_post_parameters("api_key")
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
@@ -77,6 +79,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_variables("key")
 def _save_checked(request: HttpRequest, form: ApiKeyForm) -> HttpResponse | None:
     key = keystore.normalise(form.cleaned_data["api_key"])
     check = keystore.check_key(get_api(), key)
@@ -98,6 +101,7 @@ def _save_checked(request: HttpRequest, form: ApiKeyForm) -> HttpResponse | None
     return None
 
 
+@sensitive_variables("key")
 def _save_pending(request: HttpRequest) -> HttpResponse:
     token = request.session.pop(PENDING, None)
     if not token:

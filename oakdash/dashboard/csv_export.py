@@ -1,8 +1,11 @@
 """CSV downloads of what a table page shows, safe to open in a spreadsheet.
 
 Upstream text is untrusted: a cell such as ``=HYPERLINK(...)`` would run as a formula in Excel or
-LibreOffice, so text starting with ``= + - @`` (or a tab / carriage return, which some spreadsheets
-skip before looking for those) gets a leading apostrophe (OWASP's "CSV injection" advice).
+LibreOffice. Following OWASP's "CSV injection" advice, every text field is quoted, and a text
+that could start a formula gets a leading apostrophe: one starting with ``= + - @`` (or their
+full-width forms ``＝ ＋ － ＠``, or a tab / carriage return, which some spreadsheets skip), also
+after leading whitespace, and also after a separator (``,`` ``;`` ``|``) or a line break inside
+the text, where an import that splits cells differently would start a new one.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,7 +22,9 @@ from django.http import HttpRequest, HttpResponse
 
 from oakdash.oakdata.errors import InvalidParameter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A leading tab or CR; or a formula sign at the start, after a separator or a line break,
+# whitespace allowed before it.
+FORMULA_START = re.compile(r"\A[\t\r]|(?:\A|[,;|\r\n])\s*[=+\-@＝＋－＠]")
 
 
 def cell(value: Any) -> str | int | float:
@@ -34,7 +40,7 @@ def cell(value: Any) -> str | int | float:
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if FORMULA_START.search(text) else text
 
 
 def wants_csv(request: HttpRequest) -> bool:
@@ -54,7 +60,7 @@ def csv_response(
     """A download named ``filename``; a UTF-8 BOM so spreadsheets read non-ASCII text right."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)  # text quoted, numbers bare
     writer.writerow(header)
     for row in rows:
         writer.writerow([cell(value) for value in row])

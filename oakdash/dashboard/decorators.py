@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from oakdash.accounts.crypto import UndecryptableKey
@@ -40,8 +40,15 @@ def _to_settings(request: HttpRequest, reason: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def dashboard_page(view: PageView) -> PageView:
-    """Call ``view(request, client, *args)`` with the user's client; answer every failure kindly."""
+def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = False) -> PageView:
+    """Call ``view(request, client, *args)`` with the user's client; answer every failure kindly.
+
+    GET (and HEAD) only: reading a page never changes anything. With ``refresh_by_post=True``
+    a POST to the page's own URL (CSRF-checked) is accepted too, and means "ask OakData again
+    now" — the one action a page has.
+    """
+    if view is None:
+        return functools.partial(dashboard_page, refresh_by_post=refresh_by_post)
 
     def _answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
@@ -70,7 +77,9 @@ def dashboard_page(view: PageView) -> PageView:
         patch_vary_headers(response, ["HX-Request", "Cookie"])
         return response
 
-    guarded = require_safe(wrapper)  # GET, and HEAD for probes
+    # GET, and HEAD for probes; POST only for a page's refresh.
+    allowed = require_http_methods(["GET", "HEAD", "POST"]) if refresh_by_post else require_safe
+    guarded = allowed(wrapper)
 
     @functools.wraps(view)
     def entry(request: HttpRequest, *args, **kwargs) -> HttpResponse:

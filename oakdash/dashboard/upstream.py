@@ -7,6 +7,7 @@ import threading
 import httpx
 from django.conf import settings
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import keystore
 from oakdash.dashboard.upstream_cache import project_fingerprint
@@ -29,10 +30,13 @@ def get_api() -> OakDataAPI:
 
 
 def reset_api() -> None:
-    """Forget the API object (tests that change OAKDATA_* settings call this)."""
+    """Forget the API object and the storage client (tests that change OAKDATA_* settings)."""
     global _api
     with _lock:
         _api = None
+    from oakdash.dashboard.chunk_storage import reset_storage  # it imports this module
+
+    reset_storage()
 
 
 def _build_api() -> OakDataAPI:
@@ -55,6 +59,7 @@ class NoKey(Exception):
     """The user has not stored a key yet: send them to /settings/."""
 
 
+@sensitive_variables("key")
 def client_for(request: HttpRequest) -> OakDataClient:
     """A facade holding this user's key, decrypted for this request only.
 

@@ -5,6 +5,8 @@ Routes (all GET; anything else on a known route is 405, unknown paths 404):
     /events  /replays  /replays/{id}
     /storage/{project}/{replay id}/{n}.ndjson.gz?expires=…&sig=…     (no API key: signed URL)
 
+How storage answers (plain, S3-like or GCS-like; latency, bandwidth) is `storage.py`'s job.
+
 Ids are taken greedily to the end of the (already percent-decoded) PATH_INFO, so a distinct_id
 may contain "/" (sent as %2F). Order of checks: path (404) → method (405) → key (401/403) →
 query (400) → id lookup (404). Errors are `{"error": "..."}` like the real API.
@@ -27,6 +29,7 @@ from .faults import Faults
 from .generator import Session
 from .projects import DEMO_PROJECTS, Project, project_for
 from .signing import Signer
+from .storage import DENIED, EXPIRED, METHOD, NOT_FOUND, DemoStorage, StorageBehaviour
 from .timeutil import DAY_MS, cutoff_ms, iso
 
 Environ = dict[str, Any]
@@ -90,11 +93,13 @@ class DemoApp:
         chunk_ttl: float = 1800.0,
         clock: Callable[[], float] = time.time,
         projects: Iterable[Project] = DEMO_PROJECTS,
+        storage: StorageBehaviour | None = None,
     ) -> None:
         self.seed = seed
         self.chunk_ttl = chunk_ttl
         self.clock = clock
         self.faults = Faults()
+        self.storage = DemoStorage(storage or StorageBehaviour(seed=seed))
         self.projects = {p.key: p for p in projects}
         self._by_secret = {p.secret_key: p for p in self.projects.values()}
         self._public = {p.public_key for p in self.projects.values()}
@@ -455,42 +460,25 @@ class DemoApp:
     def _storage(
         self, environ: Environ, start_response: StartResponse, path: str
     ) -> Iterable[bytes]:
-        def fail(status: int, message: str) -> list[bytes]:
-            body = _dumps({"error": message})
-            start_response(
-                _STATUS[status],
-                [
-                    ("Content-Type", "application/json; charset=utf-8"),
-                    ("Content-Length", str(len(body))),
-                ],
-            )
-            return [body]
-
+        storage = self.storage
         if environ.get("REQUEST_METHOD", "GET") != "GET":
-            return fail(405, "method not allowed")
+            return storage.refuse(start_response, METHOD, "method not allowed", path)
         query = params.parse_query(environ.get("QUERY_STRING", ""))
         refused = self._signer.check(path, query.get("expires"), query.get("sig"), self.clock())
         if refused is not None:
-            return fail(403, refused)
+            kind = EXPIRED if refused == Signer.EXPIRED else DENIED
+            return storage.refuse(start_response, kind, refused, path)
         parts = path[len(STORAGE_PREFIX) :].split("/")
         if len(parts) != 3 or parts[0] not in self.projects or not parts[2].endswith(".ndjson.gz"):
-            return fail(404, "no such object")
+            return storage.refuse(start_response, NOT_FOUND, "no such object", path)
         key, replay_id, name = parts
         index = name[: -len(".ndjson.gz")]
         if not index.isdigit():
-            return fail(404, "no such object")
+            return storage.refuse(start_response, NOT_FOUND, "no such object", path)
         blob = self._chunk(key, replay_id, int(index))
         if blob is None:
-            return fail(404, "no such object")
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/gzip"),
-                ("Content-Length", str(len(blob))),
-                ("Cache-Control", "private, max-age=60"),
-            ],
-        )
-        return [blob]  # the stored bytes object itself: no copy
+            return storage.refuse(start_response, NOT_FOUND, "no such object", path)
+        return storage.serve(environ, start_response, path, blob)
 
     def _chunk(self, key: str, replay_id: str, index: int) -> bytes | None:
         with self._added_lock:
@@ -513,21 +501,42 @@ _default_lock = threading.Lock()
 
 
 def make_app(
-    seed: int = 1, chunk_ttl: float = 1800.0, clock: Callable[[], float] = time.time
+    seed: int = 1,
+    chunk_ttl: float = 1800.0,
+    clock: Callable[[], float] = time.time,
+    *,
+    storage: StorageBehaviour | None = None,
+    storage_mode: str | None = None,
+    storage_latency: float = 0.0,
+    storage_bandwidth: float = 0.0,
 ) -> DemoApp:
-    """A new demo app (its own data cache, faults and added replays)."""
-    return DemoApp(seed=seed, chunk_ttl=chunk_ttl, clock=clock)
+    """A new demo app (its own data cache, faults and added replays).
+
+    Storage: `storage_mode` ("plain", "s3", "gcs"), `storage_latency` (seconds per chunk
+    request) and `storage_bandwidth` (bytes a second per chunk response, 0 = uncapped), or a
+    whole `StorageBehaviour`.
+    """
+    if storage is None:
+        storage = StorageBehaviour(
+            mode=storage_mode or "plain",
+            latency=storage_latency,
+            bandwidth=storage_bandwidth,
+            seed=seed,
+        )
+    return DemoApp(seed=seed, chunk_ttl=chunk_ttl, clock=clock, storage=storage)
 
 
 def get_demo_app() -> DemoApp:
-    """The process-wide demo app (`OAKDASH_DEMO_SEED`, `OAKDASH_DEMO_CHUNK_TTL` from the env)."""
+    """The process-wide demo app (`OAKDASH_DEMO_SEED`, `OAKDASH_DEMO_CHUNK_TTL` and
+    `OAKDASH_DEMO_STORAGE_*` from the env)."""
     global _default_app
     if _default_app is None:
         with _default_lock:
             if _default_app is None:
                 seed = int(os.environ.get("OAKDASH_DEMO_SEED", "1"))
                 ttl = float(os.environ.get("OAKDASH_DEMO_CHUNK_TTL", "1800"))
-                _default_app = make_app(seed=seed, chunk_ttl=ttl)
+                storage = StorageBehaviour.from_env(seed)
+                _default_app = make_app(seed=seed, chunk_ttl=ttl, storage=storage)
                 # Generate while the dashboard starts up rather than in its first request.
                 _default_app.warm_in_background()
     return _default_app

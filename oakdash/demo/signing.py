@@ -12,6 +12,8 @@ import math
 
 
 class Signer:
+    EXPIRED = "signed URL has expired"
+
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
@@ -31,5 +33,5 @@ class Signer:
         if not hmac.compare_digest(self.signature(path, int(expires)), sig):
             return "bad signature"
         if now >= int(expires):
-            return "signed URL has expired"
+            return self.EXPIRED
         return None

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from . import models, params
 from .keys import check_key, mask_key
+from .sensitive import sensitive_variables
 
 if TYPE_CHECKING:
     from .pool import OakDataAPI
@@ -25,6 +26,7 @@ class OakDataClient:
 
     __slots__ = ("_api", "_key")
 
+    @sensitive_variables("key")
     def __init__(self, api: OakDataAPI, key: str) -> None:
         self._api = api
         self._key = check_key(key)

@@ -13,13 +13,13 @@ import re
 MAX_MESSAGE_LENGTH = 300
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # A key echoed back by upstream ("invalid key oak_sec_…") must not reach a message or a log.
-_KEY_LIKE = re.compile(r"oak_(?:sec|pub)_[A-Za-z0-9_\-]+")
+KEY_LIKE = re.compile(r"oak_(?:sec|pub)_[A-Za-z0-9_\-]+")
 
 
 def clean_message(text: str) -> str:
     """Make untrusted upstream text safe to show: printable, no key-like tokens, bounded length."""
     text = _CONTROL_CHARS.sub(" ", text).strip()
-    text = _KEY_LIKE.sub(lambda m: m.group(0)[:8] + "…", text)
+    text = KEY_LIKE.sub(lambda m: m.group(0)[:8] + "…", text)
     if len(text) > MAX_MESSAGE_LENGTH:
         text = text[: MAX_MESSAGE_LENGTH - 1].rstrip() + "…"
     return text

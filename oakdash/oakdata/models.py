@@ -38,6 +38,23 @@ def _whole(value: Any) -> Any:
     return value
 
 
+# As deep as pydantic's own JSON parser goes for the body itself: a value nested deeper is junk,
+# and would overflow the stack of whatever walks it next (a template, the CSV export).
+MAX_JSON_DEPTH = 200
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:  # iterative: the point is not to recurse
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _json_object(value: Any) -> Any:
     # Raw event rows may carry `properties` as a JSON string (a column type upstream), or null.
     if value is None:
@@ -47,6 +64,10 @@ def _json_object(value: Any) -> Any:
             parsed = json.loads(value)
         except ValueError:
             return value  # let validation report it
+        except RecursionError:  # json.loads recurses per level: 50,000 levels overflow the stack
+            raise ValueError("JSON value nested too deeply") from None
+        if _nested_deeper_than(parsed, MAX_JSON_DEPTH):
+            raise ValueError("JSON value nested too deeply")
         return parsed
     return value
 

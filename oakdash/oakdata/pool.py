@@ -16,13 +16,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from http.cookiejar import CookieJar, CookiePolicy
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from .decoding import ACCEPT_ENCODING, BodyDecoder, too_large
 from .errors import Unavailable, error_for_status
 from .keys import mask_key
+from .sensitive import sensitive_variables
 
 if TYPE_CHECKING:
     from .client import OakDataClient
@@ -41,6 +44,30 @@ MAX_RETRIES = 1
 
 # The largest API body we will hold in memory (a 500-row event page is a few MB at most).
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+
+class _KeepNothing(CookiePolicy):
+    """Accept no cookie and send none: the pool is shared by every user of the process."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie, request) -> bool:
+        return False
+
+    def return_ok(self, cookie, request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain, request) -> bool:
+        return False
+
+    def path_return_ok(self, path, request) -> bool:
+        return False
+
+
+def cookie_jar_that_keeps_nothing() -> CookieJar:
+    return CookieJar(policy=_KeepNothing())
 
 
 class OakDataAPI:
@@ -113,7 +140,10 @@ class OakDataAPI:
                         ),
                         transport=self._transport,
                         follow_redirects=False,
-                        headers={"User-Agent": "oakdash"},
+                        headers={"User-Agent": "oakdash", "Accept-Encoding": ACCEPT_ENCODING},
+                        # Upstream cookies would otherwise be kept and sent with every user's
+                        # requests: one user's session at the API must never become another's.
+                        cookies=cookie_jar_that_keeps_nothing(),
                     )
         return client
 
@@ -130,6 +160,7 @@ class OakDataAPI:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @sensitive_variables("key")
     def for_key(self, key: str) -> OakDataClient:
         """A per-user facade holding `key`: `InvalidKey` if empty, `PublicKey` if `oak_pub_…`."""
         from .client import OakDataClient
@@ -138,6 +169,7 @@ class OakDataAPI:
 
     # --- the request pipeline ----------------------------------------------------------------
 
+    @sensitive_variables("key", "headers")
     def get(
         self,
         path: str,
@@ -217,17 +249,23 @@ class OakDataAPI:
             self._notify(path, status, elapsed)
 
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
-        # The read timeout applies per socket read; a server dripping a byte at a time would
-        # never trip it, so the whole body is also bound by the call's deadline.
+        # Raw bytes, decoded by us under the cap: httpx would inflate every Content-Encoding
+        # layer without limit (decoding.py). The read timeout applies per socket read; a server
+        # dripping a byte at a time would never trip it, so the body is bound by the deadline.
+        decoder = BodyDecoder(response.headers.get("content-encoding"), self.max_response_bytes)
         chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_response_bytes:
-                raise Unavailable("OakData sent a response that is too large.")
+        received = 0
+        # (A response built in memory, e.g. by a test's MockTransport, was read on creation;
+        # its stream still yields the raw bytes, as `iter_raw` would.)
+        raws = response.stream if response.is_stream_consumed else response.iter_raw()
+        for raw in raws:
+            received += len(raw)
+            if received > self.max_response_bytes:
+                raise too_large()
             if time.monotonic() > deadline:
                 raise Unavailable("OakData did not answer in time.")
-            chunks.append(chunk)
+            chunks += decoder.feed(raw)
+        chunks += decoder.finish()
         return b"".join(chunks)
 
     def _notify(self, path: str, status: int | None, elapsed: float) -> None:
@@ -243,7 +281,7 @@ def _upstream_message(body: bytes) -> str | None:
     """The `error` text of an upstream error body `{"error": "..."}`, if there is one."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deep enough to overflow the stack
         return None
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         return data["error"]
@@ -251,12 +289,16 @@ def _upstream_message(body: bytes) -> str | None:
 
 
 def _parse(body: bytes, model: type[M]) -> M:
+    """The body as `model`; whatever goes wrong reading it is `Unavailable`, never a traceback."""
     try:
         return model.model_validate_json(body)
     except ValidationError as err:
         if any(e["type"] == "json_invalid" for e in err.errors(include_input=False)):
             raise Unavailable("OakData sent a response that is not JSON.") from err
         raise Unavailable("OakData sent a response in an unexpected shape.") from err
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as err:
+        # A validator meeting a value no test imagined (tests/security/test_upstream_fuzz.py).
+        raise Unavailable("OakData sent a response oakdash could not read.") from err
 
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "MAX_RETRIES", "OakDataAPI", "ResponseHook"]

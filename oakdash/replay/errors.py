@@ -37,9 +37,10 @@ class ReplayError(Exception):
 class ChunkFetchError(ReplayError):
     """A chunk could not be downloaded: refused URL, HTTP error, timeout, connection failure.
 
-    `.status` is the HTTP status when a response came, else None. `.expired` is True for a 403,
-    which from signed storage means the link expired: the page should offer a reload, which asks
-    the API for fresh links.
+    `.status` is the HTTP status when a response came, else None. `.expired` is True when storage
+    said the signed link expired (after oakdash already asked the API for fresh links once).
+    `.timed_out` is True when storage accepted the connection and then did not answer in time
+    (a view answers 504 for that, 502 for the rest). `.attempts` is how many times it was tried.
     """
 
     default_message = "A replay chunk could not be downloaded."
@@ -51,13 +52,15 @@ class ChunkFetchError(ReplayError):
         chunk: int | None = None,
         status: int | None = None,
         detail: str | None = None,
+        expired: bool = False,
+        timed_out: bool = False,
+        attempts: int = 1,
     ) -> None:
         super().__init__(message, chunk=chunk, detail=detail)
         self.status = status
-
-    @property
-    def expired(self) -> bool:
-        return self.status == 403
+        self.expired = expired
+        self.timed_out = timed_out
+        self.attempts = attempts
 
 
 class ChunkDecodeError(ReplayError):
@@ -93,6 +96,20 @@ class ReplayTooLarge(ReplayError):
         super().__init__(message, chunk=chunk)
         self.limit = limit
         self.cap = cap
+
+
+class ReplayBusy(ReplayError):
+    """This process already holds as many replay chunks in memory as it may: try again soon.
+
+    Not the replay's fault and not the viewer's: other replays are playing. `.retry_after` is a
+    suggested wait in seconds.
+    """
+
+    default_message = "The server is busy playing other replays: try again in a few seconds."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def chunk_label(index: int, total: int) -> str:

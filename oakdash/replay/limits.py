@@ -27,7 +27,11 @@ class ReplayLimits:
     max_replay_bytes      most bytes the whole merged replay may decompress to
     concurrency           most chunk downloads in flight at once
     timeout               seconds for each network step (connect, each read, pool wait)
-    deadline              seconds for the whole download of a replay, however slowly bytes drip
+    deadline              seconds for the whole download of a replay, however slowly bytes drip,
+                          retries and their waits included
+    attempts              most tries of one chunk when storage fails transiently (500, 502,
+                          503, 504, a connection reset, a read timeout); 1 = never retry
+    backoff               seconds before the first retry; doubled for each next one, jittered
     validate_json         parse every line with `json` (about 8x slower); by default only the
                           line's shape is checked, see `oakdash.replay.lines`
     """
@@ -40,6 +44,8 @@ class ReplayLimits:
     concurrency: int = 6
     timeout: float = 10.0
     deadline: float = 60.0
+    attempts: int = 3
+    backoff: float = 0.2
     validate_json: bool = False
 
     def __post_init__(self) -> None:
@@ -50,11 +56,12 @@ class ReplayLimits:
             "max_chunk_bytes",
             "max_replay_bytes",
             "concurrency",
+            "attempts",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"ReplayLimits.{name} must be a positive integer, not {value!r}")
-        for name in ("timeout", "deadline"):
+        for name in ("timeout", "deadline", "backoff"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
                 raise ValueError(f"ReplayLimits.{name} must be a positive number, not {value!r}")

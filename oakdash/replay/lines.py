@@ -1,9 +1,10 @@
 """NDJSON lines of one chunk, in validated blocks with their timestamps.
 
-`ChunkLines(data, ...)` gunzips a chunk lazily and hands out `LineBlock`s: runs of complete lines
-(each ending in b"\\n", CRLF turned into LF, blank lines dropped), whose bytes are exactly the
-recorder's (never re-serialised; a UTF-8 character split across zlib blocks is rejoined before
-anything looks at it, because nothing here decodes text).
+`ChunkLines(data, ...)` gunzips a chunk lazily (or reads it as it is, if storage sent it already
+decoded) and hands out `LineBlock`s: runs of complete lines (each ending in b"\\n", CRLF turned
+into LF, blank lines dropped), whose bytes are exactly the recorder's (never re-serialised; a
+UTF-8 character split across zlib blocks is rejoined before anything looks at it, because nothing
+here decodes text).
 
 Validation, and why it is not `json.loads` per line
 ---------------------------------------------------
@@ -42,7 +43,7 @@ from functools import cache
 from operator import itemgetter
 
 from .errors import ChunkDecodeError, chunk_label
-from .gunzip import GzipReader
+from .gunzip import open_reader
 from .limits import ByteBudget, ReplayLimits
 
 BLOCK_SIZE = 64 * 1024  # decompressed bytes per read: fits L2, measured fastest
@@ -156,7 +157,7 @@ class ChunkLines:
     ) -> None:
         self._data = data
         self._limits = limits
-        self._reader = GzipReader(
+        self._reader = open_reader(
             data, index=index, total=total, max_bytes=limits.max_chunk_bytes, budget=budget
         )
         self._block_size = block_size
@@ -243,7 +244,7 @@ class ChunkLines:
         Counting newlines as blocks go by would cost every replay a pass over its bytes; an error
         is rare, so the chunk is decompressed again up to the offset instead.
         """
-        reader = GzipReader(self._data, max_bytes=offset + 1) if offset else None
+        reader = open_reader(self._data, max_bytes=offset + 1) if offset else None
         newlines = 0
         remaining = offset
         while remaining > 0 and reader is not None:

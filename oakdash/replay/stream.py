@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import httpx
 
-from .download import download_chunks
+from .download import DownloadStats, Refresh, download_chunks
 from .errors import ReplayError
 from .gunzip import check_declared_sizes
 from .limits import DEFAULT_LIMITS, ByteBudget, ReplayLimits
 from .lines import BLOCK_SIZE, ChunkLines
+from .memory import MemoryBudget, Reservation
 from .merge import OUTPUT_BLOCK, merge_chunks
 
 # Enough to reach the first newline of almost any chunk without inflating much of each one.
@@ -64,24 +65,77 @@ def merged_ndjson(
 
 
 def open_replay_stream(
-    http: httpx.Client, urls: Iterable[str], limits: ReplayLimits = DEFAULT_LIMITS
-) -> Iterator[bytes]:
+    http: httpx.Client,
+    urls: Iterable[str],
+    limits: ReplayLimits = DEFAULT_LIMITS,
+    *,
+    refresh: Refresh | None = None,
+    memory: MemoryBudget | None = None,
+) -> ReplayStream:
     """Download a replay's chunks and start merging them; raise `ReplayError` if that fails.
 
-    Returns an iterator of byte blocks whose first block is already produced, so everything up
-    to the first bytes of the response (download, sizes, first lines, first block) has succeeded
-    when this returns. Closing the iterator (as `StreamingHttpResponse` does) stops the merge.
+    Returns a `ReplayStream` whose first block is already produced, so everything up to the
+    first bytes of the response (download, retries, a link refresh, sizes, first lines, first
+    block) has succeeded when this returns. `refresh` and `memory`: see `download_chunks`; the
+    memory is held until the stream is closed (as `StreamingHttpResponse` does) or ends.
     """
-    blocks = merged_ndjson(download_chunks(http, urls, limits), limits)
-    first = next(blocks, None)
-    if first is None:
-        return iter(())
-    return _prepend(first, blocks)
+    reservation = memory.reservation() if memory is not None else None
+    stats = DownloadStats()
+    try:
+        chunks = download_chunks(
+            http, urls, limits, refresh=refresh, memory=reservation, stats=stats
+        )
+        blocks = merged_ndjson(chunks, limits)
+        first = next(blocks, None)
+    except BaseException:
+        if reservation is not None:
+            reservation.release()
+        raise
+    return ReplayStream(first, blocks, reservation, stats, len(chunks))
 
 
-def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
+class ReplayStream(Iterator[bytes]):
+    """The merged NDJSON blocks of one replay, the first one already made.
+
+    `.chunks` (how many), `.stats` (`DownloadStats`: retries, refreshes). `close()` stops the
+    merge and gives back the memory the chunks held; ending or failing does too.
+    """
+
+    def __init__(
+        self,
+        first: bytes | None,
+        rest: Iterator[bytes],
+        reservation: Reservation | None,
+        stats: DownloadStats,
+        chunks: int,
+    ) -> None:
+        self._first = first
+        self._rest = rest
+        self._reservation = reservation
+        self.stats = stats
+        self.chunks = chunks
+        if first is None:
+            self.close()
+
+    def __next__(self) -> bytes:
+        first = self._first
+        if first is not None:
+            self._first = None
+            return first
+        try:
+            return next(self._rest)
+        except BaseException:  # the end (StopIteration) or a failure: either way, done
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._first = None
+        close = getattr(self._rest, "close", None)
+        if close is not None:
+            close()
+        self._rest = iter(())
+        if self._reservation is not None:
+            self._reservation.release()
 
 
 def error_line(error: ReplayError | str) -> bytes:

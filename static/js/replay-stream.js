@@ -10,9 +10,14 @@
     return new Promise(function (resolve) { setTimeout(resolve, 0); });
   }
 
-  function describeStatus(status) {
+  function describeStatus(status, retryAfter) {
     if (status === 404) return "This recording no longer exists.";
     if (status === 401 || status === 403) return "Your session or key is no longer valid: reload the page.";
+    if (status === 429 || status === 503) {
+      var wait = parseInt(retryAfter || "", 10);
+      return "Too many replays are loading right now: try again" +
+        (wait > 0 ? " in " + wait + " seconds." : " in a moment.");
+    }
     return "The server answered " + status + " while loading the recording.";
   }
 
@@ -73,7 +78,8 @@
         return;
       }
       if (!response.ok || !response.body) {
-        var message = describeStatus(response.status);
+        // 429 (too many streams) and 503 (busy) come with Retry-After; Retry works after it.
+        var message = describeStatus(response.status, response.headers.get("Retry-After"));
         try {
           var body = await response.json();
           if (body && body.error) message = String(body.error);

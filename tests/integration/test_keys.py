@@ -159,7 +159,7 @@ def test_setkey_as_a_process_exits_non_zero_on_a_public_key(tmp_path):
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "oakdash.settings",
-        "DJANGO_SECRET_KEY": "s" * 50,
+        "DJANGO_SECRET_KEY": "s9!Qz" * 10,
         "DJANGO_SECURE": "0",
         "OAKDATA_API_URL": "demo",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

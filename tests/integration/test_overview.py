@@ -321,26 +321,42 @@ def test_the_cache_is_per_project(client_a, client_b, upstream_calls):
     assert len(upstream_calls) == 2
 
 
-def test_refresh_asks_upstream_again_and_keeps_refresh_out_of_the_links(client_a, upstream_calls):
+def test_refresh_is_a_post_that_asks_upstream_again(client_a, upstream_calls):
     client_a.get("/?range=24h&exclude_bots=1")
-    response = client_a.get("/?range=24h&exclude_bots=1&refresh=1", HTTP_HX_REQUEST="true")
+    response = client_a.post("/?range=24h&exclude_bots=1", HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert upstream_calls == ["/overview", "/overview"]
     assert "As of <time" in page
-    links = re.findall(r'(?:href|hx-get)="([^"]*)"', page)
-    assert [link for link in links if "refresh" in link] == [
-        "?range=24h&amp;exclude_bots=1&amp;refresh=1"
-    ] * 2  # only the refresh control itself
-    assert 'hx-push-url="false" data-refresh' in page
+    assert (
+        '<form method="post" action="?range=24h&amp;exclude_bots=1" '
+        'hx-post="?range=24h&amp;exclude_bots=1" hx-target="#page-content" hx-push-url="false">'
+    ) in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "refresh" not in " ".join(re.findall(r'(?:href|hx-get)="([^"]*)"', page))
 
 
-def test_refresh_without_javascript_redirects_to_the_clean_url(client_a, upstream_calls):
-    response = client_a.get("/?range=30d&refresh=1")
-    assert response.status_code == 302
+def test_a_get_never_refreshes(client_a, upstream_calls):
+    client_a.get("/?range=30d")
+    assert client_a.get("/?range=30d&refresh=1").status_code == 200
+    assert upstream_calls == ["/overview"]  # the old ?refresh=1 link is served from the cache
+
+
+def test_refresh_without_javascript_redirects_to_the_view(client_a, upstream_calls):
+    response = client_a.post("/?range=30d")
+    assert response.status_code == 303
     assert response["Location"] == "/?range=30d"
     assert upstream_calls == ["/overview"]
     client_a.get(response["Location"])
     assert upstream_calls == ["/overview"]  # the redirect target is served from the fresh cache
+
+
+def test_refresh_needs_the_csrf_token(user_a, upstream_calls):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user_a)
+    assert client.post("/?range=30d").status_code == 403
+    assert upstream_calls == []
 
 
 def test_the_page_says_when_the_numbers_were_fetched(client_a):

@@ -9,6 +9,7 @@ import pytest
 from django.utils.html import escape
 
 from oakdash.dashboard.links import id_url
+from oakdash.dashboard.views.replay import REPLAY_SCRIPTS
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_LABEL, HOSTILE_URL
 from oakdash.demo.projects import ACME_SECRET_KEY
@@ -175,17 +176,28 @@ def test_the_replay_page_has_its_own_content_security_policy(client_a):
     policy = dict(
         part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
     )
-    assert policy["script-src"] == "'self'"  # still no inline script
-    assert policy["style-src"] == "'self' 'unsafe-inline'"  # rrweb injects styles
-    assert policy["img-src"] == "'self' data: blob:"
-    assert policy["font-src"] == "'self' data:"
-    assert policy["connect-src"] == "'self'"
+    # Our own files by exact URL, never 'self': the recording shares this policy.
+    assert policy["script-src"].split() == [
+        f"testserver/static/{name}" for name in REPLAY_SCRIPTS
+    ]  # still no inline script
+    assert policy["style-src"] == (
+        "'unsafe-inline' testserver/static/css/app.css "
+        "testserver/static/vendor/rrweb-player-2.1.7/style.min.css"
+    )  # rrweb injects styles
+    assert policy["img-src"] == "data: blob: testserver/static/img/oak.svg"
+    assert policy["font-src"] == "data:"
+    assert policy["media-src"] == "data: blob:"
+    assert policy["connect-src"] == (
+        f"testserver/replays/{replay.id}/events.ndjson testserver/live/widget/"
+    )
+    assert policy["default-src"] == policy["frame-src"] == policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'self'"
-    assert policy["object-src"] == "'none'"
+    assert "'self'" not in policy["img-src"] + policy["style-src"] + policy["script-src"]
     # Nothing the recording references may load from another host.
     assert "http" not in response["Content-Security-Policy"]
     assert "*" not in response["Content-Security-Policy"]
     assert response["Referrer-Policy"] == "no-referrer"
+    assert 'name="referrer"' not in response.content.decode()  # no <meta> overriding it
 
 
 def test_other_pages_keep_the_strict_policy(client_a):

@@ -11,17 +11,29 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from oakdash.dashboard import upstream
+from oakdash.dashboard import chunk_storage, upstream
 from oakdash.demo import ACME_SECRET_KEY, DemoApp, make_app
 from oakdash.demo.server import serve
 from oakdash.oakdata import OakDataAPI
+from oakdash.replay import ChunkHostPolicy, storage_client
 from tests.recording import RecordingApp
 
 pytestmark = pytest.mark.django_db
 
+# The tests' storage is a server on loopback: allowed explicitly, as an operator would.
+LOOPBACK = ChunkHostPolicy.from_lists(networks=["127.0.0.1/32"])
 
-def _use_api(monkeypatch, api: OakDataAPI) -> None:
+
+def _use_api(monkeypatch, app, *, over_http: str | None = None) -> None:
+    """The dashboard's API and storage client pointed at `app`: in-process, or at a server URL."""
+    if over_http:
+        api = OakDataAPI(over_http + "/api/v1")
+        storage = storage_client(LOOPBACK)
+    else:
+        api = OakDataAPI(upstream.DEMO_BASE_URL, transport=httpx.WSGITransport(app=app))
+        storage = storage_client(LOOPBACK, transport=httpx.WSGITransport(app=app))
     monkeypatch.setattr(upstream, "_api", api)
+    monkeypatch.setattr(chunk_storage, "_http", storage)
 
 
 @pytest.fixture
@@ -32,8 +44,7 @@ def demo() -> DemoApp:
 @pytest.fixture
 def in_process(monkeypatch, demo) -> RecordingApp:
     recorder = RecordingApp(demo)
-    transport = httpx.WSGITransport(app=recorder)
-    _use_api(monkeypatch, OakDataAPI(upstream.DEMO_BASE_URL, transport=transport))
+    _use_api(monkeypatch, recorder)
     return recorder
 
 
@@ -41,10 +52,8 @@ def in_process(monkeypatch, demo) -> RecordingApp:
 def over_http(monkeypatch, demo) -> Iterator[RecordingApp]:
     recorder = RecordingApp(demo)
     server = serve(recorder)
-    api = OakDataAPI(server.url + "/api/v1")
-    _use_api(monkeypatch, api)
+    _use_api(monkeypatch, recorder, over_http=server.url)
     yield recorder
-    api.close()
     server.stop()
 
 
@@ -92,8 +101,7 @@ def test_gzip_is_used_when_the_browser_accepts_it(client_a, in_process, demo):
 def test_every_load_asks_the_api_for_fresh_chunk_urls(client_a, monkeypatch):
     short_lived = make_app(seed=7, chunk_ttl=1)
     recorder = RecordingApp(short_lived)
-    transport = httpx.WSGITransport(app=recorder)
-    _use_api(monkeypatch, OakDataAPI(upstream.DEMO_BASE_URL, transport=transport))
+    _use_api(monkeypatch, recorder)
     replay_id = _replay_ids(short_lived)[0]
     expected = short_lived.expected_events(replay_id)
 

@@ -89,7 +89,7 @@ def test_the_process_refuses_to_start_without_a_secret_key():
 
 
 def test_a_typo_in_debug_stops_the_process():
-    result = _manage("check", DJANGO_DEBUG="ture", DJANGO_SECRET_KEY="x" * 60)
+    result = _manage("check", DJANGO_DEBUG="ture", DJANGO_SECRET_KEY="x9!Qz" * 12)
     assert result.returncode != 0
     assert "DJANGO_DEBUG='ture' is not a boolean" in result.stderr
 
@@ -99,7 +99,7 @@ def test_collectstatic_hashes_and_compresses_every_file(tmp_path):
         "collectstatic",
         "--noinput",
         "-v0",
-        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_SECRET_KEY="x9!Qz" * 12,
         DJANGO_STATIC_ROOT=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr

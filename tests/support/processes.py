@@ -16,6 +16,7 @@ one on exit, even when the test fails.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -141,15 +142,17 @@ def prepare_database(env: dict[str, str], users: Sequence[User]) -> None:
     """Migrate, collect static files and create `users` (keys on stdin, never in argv)."""
     manage(env, "migrate", "--noinput", "--verbosity=0")
     manage(env, "collectstatic", "--noinput", "--verbosity=0")
-    for user in users:
+    if users:  # one process for all of them: each start of Django costs a second or two
+        accounts = [(u.username, u.password, u.staff) for u in users]
         manage(
-            {**env, "PROC_USERNAME": user.username, "PROC_PASSWORD": user.password},
+            {**env, "PROC_USERS": json.dumps(accounts)},
             "shell",
             "-c",
-            "import os; from django.contrib.auth import get_user_model; "
-            "get_user_model().objects.create_user(os.environ['PROC_USERNAME'], "
-            f"password=os.environ['PROC_PASSWORD'], is_staff={user.staff!r})",
+            "import json, os; from django.contrib.auth import get_user_model\n"
+            "for name, password, staff in json.loads(os.environ['PROC_USERS']):\n"
+            "    get_user_model().objects.create_user(name, password=password, is_staff=staff)",
         )
+    for user in users:
         if user.key:
             manage(env, "setkey", user.username, "--no-verify", stdin=user.key + "\n")
 
@@ -160,6 +163,7 @@ class DashboardProcess:
     url: str
     log_path: Path
     users: dict[str, User]
+    env: dict[str, str] = field(default_factory=dict)  # for `manage(dash.env, ...)` on its DB
 
     @property
     def master_pid(self) -> int:
@@ -256,7 +260,7 @@ def dashboard_process(
     log_path = tmp / f"gunicorn-{secrets.token_hex(4)}.log"
     process, url = start_gunicorn(environment, log_path, **gunicorn_options)
     try:
-        yield DashboardProcess(process, url, log_path, {u.username: u for u in users})
+        yield DashboardProcess(process, url, log_path, {u.username: u for u in users}, environment)
     finally:
         stop_process(process)
 

@@ -1,7 +1,7 @@
 """The journey page `/journey/`: the paths sessions take through the site and where they stop.
 
-State lives in the query string (`?range=30d`); `refresh=1` is handled as on the overview: htmx
-sends it without pushing it, a no-JS request is redirected to the clean URL afterwards.
+State lives in the query string (`?range=30d`); "Refresh" is a POST to the same URL, handled as
+on the overview.
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.journey import build_tree
 from oakdash.dashboard.pages import render_page
-from oakdash.dashboard.query import bool_param, range_param
+from oakdash.dashboard.query import range_param
 from oakdash.dashboard.upstream_cache import cached_call
-from oakdash.dashboard.views.overview import RANGE_NAMES, RANGE_SHORT
+from oakdash.dashboard.views.overview import RANGE_NAMES, RANGE_SHORT, refreshed
 from oakdash.oakdata import OakDataClient, params
 
 
@@ -24,10 +24,10 @@ def _query(range_: str, **extra: str) -> str:
     return "?" + urlencode({"range": range_, **extra})
 
 
-@dashboard_page
+@dashboard_page(refresh_by_post=True)
 def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     range_ = range_param(request)
-    refresh = bool_param(request, "refresh")
+    refresh = request.method == "POST"
     fresh = cached_call(
         request.project,
         "journey",
@@ -36,8 +36,9 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
         ttl=settings.OAKDASH_REPORT_CACHE_SECONDS,
         refresh=refresh,
     )
-    if refresh and not request.htmx:
-        return HttpResponseRedirect(request.path + _query(range_))
+    redirect = refreshed(request, request.path + _query(range_))
+    if redirect is not None:
+        return redirect
     return render_page(
         request,
         "dashboard/journey.html",
@@ -48,6 +49,6 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             "range": range_,
             "range_name": RANGE_NAMES.get(range_, range_),
             "range_links": [(r, RANGE_SHORT[r], _query(r)) for r in params.RANGES],
-            "refresh_url": _query(range_, refresh="1"),
+            "refresh_url": _query(range_),  # POSTed to
         },
     )

@@ -1,8 +1,8 @@
 """The overview page `/`: headline stats, the traffic chart and nine ranked breakdowns.
 
-State lives in the query string (`?range=30d&exclude_bots=1`); `refresh=1` forces a fresh upstream
-call but is never kept in a URL: htmx sends it without pushing it, and a plain (no-JS) request
-is redirected back to the same view without it once the cache holds the new answer.
+State lives in the query string (`?range=30d&exclude_bots=1`). "Refresh" is a POST to the same
+URL (a GET never changes state): it asks OakData again now; htmx swaps the new content in, and
+a plain (no-JS) form post is redirected back to the view's URL once the cache holds the answer.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def cached_overview(project: str, range_: str) -> models.Overview | None:
 
 
 def view_query(range_: str, exclude_bots: bool, **extra: str) -> str:
-    """The query string of one view of this page (never carries `refresh`)."""
+    """The query string of one view of this page."""
     values = {"range": range_}
     if exclude_bots:
         values["exclude_bots"] = "1"
@@ -273,11 +273,20 @@ def chart_summary(overview: models.Overview, range_name: str) -> str:
     )
 
 
-@dashboard_page
+def refreshed(request: HttpRequest, view_url: str) -> HttpResponse | None:
+    """After a no-JS refresh POST, the redirect (303) back to the view; None otherwise."""
+    if request.method != "POST" or request.htmx:
+        return None
+    response = HttpResponseRedirect(view_url)
+    response.status_code = 303  # See Other: the browser GETs the view, never re-POSTs
+    return response
+
+
+@dashboard_page(refresh_by_post=True)
 def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     range_ = range_param(request)
     exclude_bots = bool_param(request, "exclude_bots")
-    refresh = bool_param(request, "refresh")
+    refresh = request.method == "POST"
     fresh = cached_call(
         request.project,
         "overview",
@@ -286,9 +295,10 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
         ttl=settings.OAKDASH_REPORT_CACHE_SECONDS,
         refresh=refresh,
     )
-    if refresh and not request.htmx:
-        # The cache now holds the new answer: show it at the clean, shareable URL.
-        return HttpResponseRedirect(request.path + view_query(range_, exclude_bots))
+    # The cache now holds the new answer: a no-JS refresh shows it at the view's own URL.
+    redirect = refreshed(request, request.path + view_query(range_, exclude_bots))
+    if redirect is not None:
+        return redirect
     overview = fresh.value
     range_name = RANGE_NAMES.get(range_, range_)
     chart = chart_data(overview, range_, fresh.fetched_at)
@@ -306,7 +316,7 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             ],
             "bots_toggle_url": view_query(range_, not exclude_bots),
             "self_url": view_query(range_, exclude_bots),
-            "refresh_url": view_query(range_, exclude_bots, refresh="1"),
+            "refresh_url": view_query(range_, exclude_bots),  # POSTed to
             "panels": build_panels(overview, range_, exclude_bots),
             "chart": chart,
             # (point, its UTC day's name, partial note) for the numbers table.

@@ -11,31 +11,68 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.links import id_url
 from oakdash.oakdata import OakDataClient, errors, models
 
-# The recorded page is untrusted and rrweb needs inline styles, so this page relaxes style-src —
-# and nothing else: no inline script, and nothing the recording references may load from
-# elsewhere (fonts, images, stylesheets of the recorded site are blocked, not fetched).
-REPLAY_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "media-src 'self' data: blob:",
-        "connect-src 'self'",
-        "frame-src 'self'",
-        "worker-src 'none'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
+# The recorded page is attacker-controlled (any visitor of the tracked site records their own
+# session), and rrweb plays it in an iframe that inherits this page's policy. So the recording may
+# load nothing by URL: only data: and blob: images, fonts and media, and inline styles (rrweb needs
+# them). Our own files are allowed by exact URL, never by 'self' — a recorded <img src="/live/">
+# or `background:url(/?refresh=1)` would otherwise be a request made with the viewer's cookies.
+# Keep these lists in step with base.html and dashboard/replay.html (the browser tests watch for
+# violations).
+REPLAY_SCRIPTS = (
+    "vendor/htmx-2.0.11/htmx.min.js",
+    "js/app.js",
+    "js/live.js",
+    "js/replay-early.js",
+    "vendor/rrweb-player-2.1.7/rrweb-player.min.js",
+    "js/replay-stream.js",
+    "js/replay.js",
 )
+REPLAY_STYLES = ("css/app.css", "vendor/rrweb-player-2.1.7/style.min.css")
+REPLAY_IMAGES = ("img/oak.svg",)
+
+
+def _exactly(host: str, paths: list[str]) -> str:
+    """Source expressions for these paths on this host (`host/path` matches only that file)."""
+    if host.startswith("["):  # CSP cannot name an IPv6 literal: fall back to the whole origin
+        return "'self'"
+    return " ".join(host + path for path in paths)
+
+
+def replay_csp(request: HttpRequest, stream_url: str) -> str:
+    """This page's policy; `stream_url` and the live pill are all our scripts may fetch."""
+    host = request.get_host()
+
+    def statics(names: tuple[str, ...]) -> str:
+        return _exactly(host, [static(name) for name in names])
+
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {statics(REPLAY_SCRIPTS)}",
+            f"style-src 'unsafe-inline' {statics(REPLAY_STYLES)}",
+            f"img-src data: blob: {statics(REPLAY_IMAGES)}",
+            "font-src data:",
+            "media-src data: blob:",
+            f"connect-src {_exactly(host, [stream_url, reverse('live_widget')])}",
+            # rrweb's iframe is about:blank; a recorded link, meta refresh or frame must not
+            # navigate it to one of our URLs.
+            "frame-src 'none'",
+            "worker-src 'none'",
+            "object-src 'none'",
+            "manifest-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
 
 # ?t= is seconds into the recording: digits, optionally with up to three decimals.
 _SECONDS = re.compile(r"\d{1,7}(?:\.\d{1,3})?")
@@ -116,10 +153,10 @@ def page(request: HttpRequest, client: OakDataClient, replay_id: str) -> HttpRes
             "max_session_events": MAX_SESSION_EVENTS,
         },
     )
-    response["Content-Security-Policy"] = REPLAY_CSP
+    response["Content-Security-Policy"] = replay_csp(request, config["streamUrl"])
     # The recorded page's URLs never leave as a Referer, and neither does the replay id.
     response["Referrer-Policy"] = "no-referrer"
     return response
 
 
-__all__ = ["REPLAY_CSP", "page", "start_seconds"]
+__all__ = ["page", "replay_csp", "start_seconds"]

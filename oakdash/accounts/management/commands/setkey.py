@@ -10,6 +10,7 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import keystore
 from oakdash.dashboard.upstream import get_api
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             help="store the key without asking the OakData API whether it is valid",
         )
 
+    @sensitive_variables("raw", "key")
     def handle(self, *args, username: str, no_verify: bool, **options) -> None:
         try:
             user = get_user_model().objects.get_by_natural_key(username)

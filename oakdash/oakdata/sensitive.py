@@ -1,0 +1,20 @@
+"""`sensitive_variables` for the client's functions that hold a key.
+
+The client needs no Django, but when Django is there (always, in oakdash) its error reports hide
+the variables marked with its decorator; without Django the marker does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+try:
+    from django.views.decorators.debug import sensitive_variables
+except ImportError:  # pragma: no cover - the client used without Django
+
+    def sensitive_variables(*names: str) -> Callable[[Any], Any]:
+        return lambda func: func
+
+
+__all__ = ["sensitive_variables"]
