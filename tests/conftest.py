@@ -111,11 +111,15 @@ def client_nokey(client, user_nokey):
 # --- Browser tests: real headless Chromium through Playwright -------------------------------
 
 # Every page of every browser context reports Content-Security-Policy violations to the test as
-# they happen (htmx swaps, polling and clicks included, not only the first load).
+# they happen (htmx swaps, polling and clicks included, not only the first load): a listener
+# writes each to the console with a marker, and the context's console handler collects them
+# (console messages survive navigations; a Playwright binding made context.close() hang now and
+# then after a reload).
+CSP_MARK = "oakdash-csp-violation: "
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__oakdashCsp(e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
-    " at " + (e.sourceFile || e.documentURI) + ":" + e.lineNumber +
+  console.warn("oakdash-csp-violation: " + e.violatedDirective + " blocked " +
+    (e.blockedURI || "inline") + " at " + (e.sourceFile || e.documentURI) + ":" + e.lineNumber +
     (e.sample ? " sample " + JSON.stringify(e.sample) : ""));
 });
 """
@@ -138,12 +142,13 @@ class WatchedBrowser:
     def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
         origin = kwargs.get("base_url", "") or "\0"
-        context.expose_binding(
-            "__oakdashCsp",
-            lambda source, report: (
-                None if _outside_load(report, origin) else self.violations.append(report)
-            ),
-        )
+
+        def collect(message) -> None:
+            text = message.text
+            if text.startswith(CSP_MARK) and not _outside_load(text, origin):
+                self.violations.append(text[len(CSP_MARK) :])
+
+        context.on("console", collect)
         context.add_init_script(CSP_LISTENER)
         self._contexts.append(context)
         return context
