@@ -19,8 +19,8 @@ from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.links import sessions_list_url
 from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import bool_param, range_param
-from oakdash.dashboard.upstream_cache import cached_call
-from oakdash.oakdata import OakDataClient, errors, models, params
+from oakdash.dashboard.upstream_cache import cached_call, peek
+from oakdash.oakdata import OakDataClient, models, params
 
 # Rows shown before "Show all": enough to read at a glance, few enough that panels line up.
 TOP_ROWS = 8
@@ -139,28 +139,11 @@ def overview_args(range_: str, exclude_bots: bool) -> dict:
     return {"range": range_, "exclude_bots": exclude_bots}
 
 
-class _NotCached(Exception):
-    """Raised instead of asking OakData: only a cached answer is wanted."""
-
-
-def _not_cached() -> models.Overview:
-    raise _NotCached
-
-
 def cached_overview(project: str, range_: str) -> models.Overview | None:
     """This project's overview of ``range_`` (bots included) if one is cached, else None —
     never an upstream call: a page that only wants to quote a total must not pay for it."""
-    try:
-        fresh = cached_call(
-            project,
-            "overview",
-            overview_args(range_, False),
-            _not_cached,
-            ttl=settings.OAKDASH_REPORT_CACHE_SECONDS,
-        )
-    except (_NotCached, errors.OakDataError):
-        return None
-    return fresh.value
+    fresh = peek(project, "overview", overview_args(range_, False))
+    return fresh.value if fresh is not None else None
 
 
 def view_query(range_: str, exclude_bots: bool, **extra: str) -> str:
