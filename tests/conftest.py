@@ -11,6 +11,7 @@ need those servers whatever the backend (two dashboard "hosts" sharing one Redis
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -170,9 +171,62 @@ def client_nokey(client, user_nokey):
 
 # --- Browser tests: real headless Chromium through Playwright -------------------------------
 
+# Every page of every browser context reports Content-Security-Policy violations to the test as
+# they happen (htmx swaps, polling and clicks included, not only the first load): a listener
+# writes each to the console with a marker, and the context's console handler collects them
+# (console messages survive navigations; a Playwright binding made context.close() hang now and
+# then after a reload).
+CSP_MARK = "oakdash-csp-violation: "
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.warn("oakdash-csp-violation: " + e.violatedDirective + " blocked " +
+    (e.blockedURI || "inline") + " at " + (e.sourceFile || e.documentURI) + ":" + e.lineNumber +
+    (e.sample ? " sample " + JSON.stringify(e.sample) : ""));
+});
+"""
+
+
+def _outside_load(report: str, own_origin: str) -> bool:
+    """A refused load of another host's URL: the policy doing its job (a recorded page's fonts)."""
+    blocked = report.split(" blocked ", 1)[1].split(" ", 1)[0]
+    return blocked.startswith(("http://", "https://")) and not blocked.startswith(own_origin)
+
+
+class WatchedBrowser:
+    """The session's Chromium; each context it makes reports CSP violations into ``violations``."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+        self._contexts: list = []
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        origin = kwargs.get("base_url", "") or "\0"
+
+        def collect(message) -> None:
+            text = message.text
+            if text.startswith(CSP_MARK) and not _outside_load(text, origin):
+                self.violations.append(text[len(CSP_MARK) :])
+
+        context.on("console", collect)
+        context.add_init_script(CSP_LISTENER)
+        self._contexts.append(context)
+        return context
+
+    def flush(self) -> None:
+        """Let reports still on their way arrive (the event and the binding are asynchronous)."""
+        for context in self._contexts:
+            for page in getattr(context, "pages", [])[:1]:
+                with contextlib.suppress(Exception):
+                    page.wait_for_timeout(100)
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     """Debian's Chromium. A missing browser fails the run: browser tests are never skipped."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
@@ -197,19 +251,43 @@ def browser():
 
 
 @pytest.fixture
-def logged_in_page(browser, live_server, user_a):
-    """A page whose browser context carries user_a's session cookie, with console errors kept."""
+def browser(chromium) -> Iterator[WatchedBrowser]:
+    """Chromium for one test. The test fails if any page it opened violated the CSP."""
+    watched = WatchedBrowser(chromium)
+    yield watched
+    watched.flush()
+    for context in watched._contexts:
+        with contextlib.suppress(Exception):
+            context.close()
+    assert watched.violations == [], "Content-Security-Policy violations:\n" + "\n".join(
+        watched.violations
+    )
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(user, **context_options)``: a page logged in as ``user`` (None: logged out),
+    console messages kept in ``page.console_messages``. Default time zone UTC."""
     from django.test import Client
 
-    client = Client()
-    client.force_login(user_a)
-    context = browser.new_context(base_url=live_server.url, timezone_id="UTC")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.console_messages = []
-    page.on("console", lambda message: page.console_messages.append(message))
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    def make(user=None, **options):
+        options.setdefault("timezone_id", "UTC")
+        context = browser.new_context(base_url=live_server.url, **options)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.console_messages = []
+        page.on("console", lambda message: page.console_messages.append(message))
+        page.set_default_timeout(10_000)
+        return page
+
+    return make
+
+
+@pytest.fixture
+def logged_in_page(open_page, user_a):
+    """A page whose browser context carries user_a's session cookie, with console errors kept."""
+    return open_page(user_a)

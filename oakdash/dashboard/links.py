@@ -7,7 +7,7 @@ which a browser normalises to ``/live/``. Here each id is encoded as ONE path se
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,3 +40,8 @@ def canonical_full_path(request: HttpRequest) -> str:
     path = id_url(match.view_name, **{k: str(v) for k, v in match.kwargs.items()})
     query = request.META.get("QUERY_STRING", "")
     return f"{path}?{query}" if query else path
+
+
+def sessions_list_url(**query: str) -> str:
+    """``/sessions/?…``: the sessions list with a range and filters (``filters.py`` names)."""
+    return reverse("sessions") + "?" + urlencode(query)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -26,6 +28,9 @@ STRICT_CSP = "; ".join(
 )
 
 TIMEZONE_COOKIE = "oakdash_tz"
+# An IANA name: "UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5". Nothing
+# else reaches ZoneInfo (no "..", no leading "/", no NUL), so the cookie cannot name a file.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,3}")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -41,13 +46,20 @@ class ContentSecurityPolicyMiddleware:
 
 
 def viewer_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
-    """The IANA zone the browser reported in a cookie (static/js/app.js sets it), if valid."""
-    name = request.COOKIES.get(TIMEZONE_COOKIE, "")
-    if not name or len(name) > 64:
+    """The IANA zone the browser reported in a cookie (static/js/app.js sets it), if valid.
+
+    app.js used to write the name URL-encoded (``Europe%2FBerlin``) and such cookies live for a
+    year, so the value is decoded first; anything that is not a zone name means UTC.
+    """
+    raw = request.COOKIES.get(TIMEZONE_COOKIE, "")
+    if not raw or len(raw) > 200:
+        return None
+    name = unquote(raw)
+    if len(name) > 64 or not _ZONE_NAME.fullmatch(name):
         return None
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 

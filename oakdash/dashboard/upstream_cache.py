@@ -113,6 +113,18 @@ def cached_call(
     return call.wait(budget if wait is None else min(wait, budget))
 
 
+def peek(project: str, name: str, args: dict) -> Fresh | None:
+    """The cached answer for this call if there is a good one (fresh or stale), else None.
+
+    Never calls upstream, never takes or waits for a lock: for pages that only want to quote a
+    number another page already fetched.
+    """
+    entry = cache.get(_cache_key(project, name, args))
+    if entry is None or entry[0] != "ok":
+        return None
+    return _answer(entry)
+
+
 class _Call:
     """One upstream call for a cache key, made by whoever holds its lock."""
 

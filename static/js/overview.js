@@ -2,12 +2,14 @@
 (function () {
   "use strict";
 
-  // [key in the data, legend label, CSS variable with its colour] (app.css: light and dark values).
+  // [key in the data, legend label, CSS variable with its colour (app.css: light and dark values),
+  // point shape]. The shapes tell the lines apart without their colours (legend included).
   var SERIES = [
-    ["visitors", "Visitors", "--chart-visitors"],
-    ["pageviews", "Pageviews", "--chart-pageviews"],
-    ["sessions", "Sessions", "--chart-sessions"]
+    ["visitors", "Visitors", "--chart-visitors", "circle"],
+    ["pageviews", "Pageviews", "--chart-pageviews", "rect"],
+    ["sessions", "Sessions", "--chart-sessions", "triangle"]
   ];
+  var DASH = [6, 4];
   var current = null;
 
   function cssVar(name, fallback) {
@@ -41,7 +43,14 @@
     var text = cssVar("--text", "#1d2330");
     var muted = cssVar("--muted", "#667085");
     var grid = cssVar("--border", "#e3e6ec");
+    var panel = cssVar("--panel", "#ffffff");
     var dense = data.labels.length > 40;
+    // A partial bucket (the range starts inside it, or it is still running: views/overview.py)
+    // is drawn with a dashed line to it and a hollow point, and its tooltip says so.
+    var partial = data.partial || [];
+    var touchesPartial = function (ctx) {
+      return partial[ctx.p0DataIndex] || partial[ctx.p1DataIndex] ? DASH : undefined;
+    };
     current = new window.Chart(canvas, {
       type: "line",
       data: {
@@ -50,7 +59,10 @@
           var colour = cssVar(s[2], "#2f7d4f");
           return {
             label: s[1], data: data[s[0]], borderColor: colour, backgroundColor: colour,
-            borderWidth: 2, pointRadius: dense ? 0 : 2, pointHoverRadius: 4, cubicInterpolationMode: "monotone"
+            pointStyle: s[3], borderWidth: 2, pointRadius: dense ? 1.5 : 3, pointHoverRadius: 5,
+            pointBackgroundColor: function (ctx) { return partial[ctx.dataIndex] ? panel : colour; },
+            segment: { borderDash: touchesPartial },
+            cubicInterpolationMode: "monotone"
           };
         })
       },
@@ -68,6 +80,7 @@
           tooltip: {
             callbacks: {
               title: function (items) { return items.length ? data.titles[items[0].dataIndex] : ""; },
+              footer: function (items) { return items.length ? partial[items[0].dataIndex] || "" : ""; },
               label: function (item) { return item.dataset.label + ": " + item.parsed.y.toLocaleString(); }
             }
           }

@@ -143,6 +143,8 @@
     });
     state.pending = null;
     state.replayer = state.player.getReplayer();
+    // rrweb's iframe has no name: screen readers would announce an anonymous frame.
+    if (state.replayer.iframe) state.replayer.iframe.title = "The recorded page (replay)";
     performance.mark("oakdash:replay-player-created");  // for bench/ and curious devtools users
     state.player.addEventListener("finish", onFinish);
     ui.toggle.disabled = false;
@@ -356,7 +358,7 @@
     ui.playedBar.style.setProperty("width", pct);
     ui.handle.style.setProperty("left", pct);
     ui.current.textContent = clock(at);
-    ui.total.textContent = clock(state.done ? loadedMs() : span);
+    ui.total.textContent = clock(span);  // OakData's duration (the header's), floored as there
     ui.timeline.setAttribute("aria-valuemax", String(Math.round(span)));
     ui.timeline.setAttribute("aria-valuenow", String(Math.round(at)));
     ui.timeline.setAttribute("aria-valuetext", clock(at));

@@ -86,3 +86,18 @@ def test_a_phone_sees_the_tree_without_sideways_overflow(logged_in_page):
     count = page.locator('details[data-key="j0"] > summary .jn-count')
     assert count.is_visible()
     assert count.bounding_box()["x"] + count.bounding_box()["width"] <= 375
+
+
+def test_only_the_entry_pages_open_on_their_next_steps(logged_in_page):
+    page = logged_in_page
+    page.goto("/journey/?range=7d")
+    levels = page.evaluate(
+        """() => [...document.querySelectorAll('#journey-tree details.jn-branch')].map(d =>
+               [d.closest('li').dataset.level, d.open])"""
+    )
+    assert {level for level, is_open in levels if is_open} == {"1"}
+    assert any(level == "2" for level, _ in levels)  # deeper branches exist, closed
+    assert page.locator('[data-level="2"]').first.is_visible()
+    assert not page.locator('[data-level="3"]').first.is_visible()
+    page.click("[data-journey-expand]")
+    assert page.locator('[data-level="3"]').first.is_visible()

@@ -176,8 +176,34 @@ def test_show_all_opens_the_rest_of_a_long_breakdown(logged_in_page):
     page = logged_in_page
     pages = acme("30d").top_pages
     page.goto("/?range=30d")
-    more = page.locator('[data-panel="pages"] details.breakdown-more')
-    assert not more.locator("tbody tr").first.is_visible()
-    more.locator("summary").click()
-    assert more.locator("tbody tr").count() == len(pages) - 8
-    assert more.locator("tbody tr").first.is_visible()
+    panel = page.locator('[data-panel="pages"]')
+    extra = panel.locator("tbody tr.bd-extra")
+    assert extra.count() == len(pages) - 8
+    assert not extra.first.is_visible()
+    panel.locator("details.breakdown-more summary").click()
+    assert extra.first.is_visible() and extra.last.is_visible()
+    assert panel.locator("details.breakdown-more summary").inner_text() == "Show the top 8"
+
+
+def test_partial_buckets_are_dashed_and_their_tooltip_says_so(logged_in_page):
+    page = logged_in_page
+    points = len(acme("24h").time_series)
+    page.goto("/?range=24h")
+    wait_for_chart(page, points)
+    drawn = page.evaluate(
+        """() => {
+            const chart = Chart.getChart(document.querySelector("[data-overview-chart]"));
+            const last = chart.data.labels.length - 1;
+            chart.tooltip.setActiveElements([{datasetIndex: 0, index: last}], {x: 0, y: 0});
+            chart.update();
+            const segments = chart.getDatasetMeta(0).dataset.segments;
+            return {
+                dashes: segments.map(s => [s.start, s.end, (s.style && s.style.borderDash) || []]),
+                footer: chart.tooltip.footer,
+            };
+        }"""
+    )
+    last = points - 1
+    assert drawn["dashes"] == [[0, 1, [6, 4]], [1, last - 1, []], [last - 1, last, [6, 4]]]
+    assert drawn["footer"][0].startswith("Partial hour: counted until ")
+    assert page.get_by_text("Dashed: a hour").count() == 0  # "an hour", as a person writes it

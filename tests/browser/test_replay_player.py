@@ -89,6 +89,15 @@ def test_the_recorded_page_appears_and_plays(logged_in_page, name):
     assert page.get_attribute("#replay-player iframe", "sandbox") == "allow-same-origin"
 
 
+def test_the_header_and_the_player_show_the_same_whole_seconds(logged_in_page):
+    page = logged_in_page
+    replay = _open(page, "rrweb-form")  # 23,875 ms: rounding would say 24, the player says 23
+    _wait_until_loaded(page)
+    seconds = replay.duration_ms // 1000
+    assert page.text_content("[data-replay-duration]").strip() == f"{seconds}s"
+    assert page.text_content("#replay-total") == f"0:{seconds:02d}"
+
+
 @pytest.mark.parametrize("name", list(RECORDINGS))
 def test_loading_finishes_with_every_event_and_the_progress_full(logged_in_page, name):
     from oakdash.demo.replays import load

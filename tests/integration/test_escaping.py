@@ -109,3 +109,59 @@ def test_a_hostile_label_is_never_rendered_raw_anywhere(client_a):
     pages += [visitor_url(i) for i in ("a/b", "../live")]
     for url in pages:
         assert HOSTILE_LABEL not in client_a.get(url).content.decode(), url
+
+
+def test_a_hostile_id_on_the_not_found_page_is_text(client_a):
+    from urllib.parse import quote
+
+    for route in ("sessions", "visitors", "replays"):
+        response = client_a.get(f"/{route}/" + quote(HOSTILE_LABEL, safe="") + "/")
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert_safe(html)
+        assert HOSTILE_LABEL not in html
+        assert f"<bdi>{htmllib.escape(HOSTILE_LABEL)}</bdi>" in html
+
+
+@pytest.mark.parametrize("url", ["/sessions/", "/replays/"])
+def test_filter_values_echoed_back_are_text(client_a, url):
+    attack = '"><img src=x onerror=alert(1)><script>alert(1)</script>'
+    html = client_a.get(url, {"entry": attack, "country": HOSTILE_LABEL}).content.decode()
+    assert_safe(html)
+    assert HOSTILE_LABEL not in html
+    assert attack not in html
+    assert htmllib.escape(attack) in html  # the chip and the selected option say it, as text
+
+
+def test_hostile_values_in_the_filter_options_are_text(client_a):
+    html = client_a.get("/sessions/?range=7d&limit=200").content.decode()
+    form = html.split('<form class="filter-form"', 1)[1].split("</form>", 1)[0]
+    assert_safe(form)
+    assert "&lt;script&gt;" in form  # the hostile entry path is one of the choices
+
+
+def test_live_rows_described_from_hostile_sessions_are_text(client_a):
+    import json
+
+    from oakdash.demo import get_demo_app
+
+    row = acme().sessions(range="24h", limit=1).sessions[0].model_dump(mode="json")
+    row.update(
+        session_id="s_hostile",
+        exit_path=HOSTILE_PATH,
+        referring_domain=HOSTILE_URL,
+        country=HOSTILE_LABEL,
+        city=ARABIC_CITY,
+        browser='"><img src=x onerror=alert(1)>',
+        device_type=HOSTILE_LABEL,
+    )
+    live = {"active_now": 1, "sessions": [{"session_id": "s_hostile", "last_seen": row["last_at"]}]}
+    sessions = {"range": "24h", "count": 1, "sessions": [row]}
+    faults = get_demo_app().faults
+    faults.add("/api/v1/live", status=200, body=json.dumps(live).encode())
+    faults.add("/api/v1/sessions", status=200, body=json.dumps(sessions).encode())
+    html = client_a.get("/live/").content.decode()
+    assert_safe(html)
+    assert HOSTILE_LABEL not in html
+    assert htmllib.escape(HOSTILE_PATH) in html
+    assert f'title="{HOSTILE_URL}">{HOSTILE_URL}</bdi>' in html

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+from html import escape as html_escape
 
 import pytest
 from django.core.cache import cache
@@ -303,3 +305,67 @@ def test_the_cache_keys_name_the_project_by_a_keyed_hash_never_by_the_key(client
         assert ACME_SECRET_KEY[-8:] not in key and GLOBEX_SECRET_KEY[-8:] not in key
     assert any(project_fingerprint(ACME_SECRET_KEY) in key for key in keys)
     assert any(project_fingerprint(GLOBEX_SECRET_KEY) in key for key in keys)
+
+
+# --- what the recent sessions tell about each live session --------------------------------------
+
+
+def test_each_live_session_shows_its_page_source_location_and_device(client_a, still_demo_clock):
+    live = get_api().for_key(ACME_SECRET_KEY).live()
+    recent = get_api().for_key(ACME_SECRET_KEY).sessions(range="24h", limit=200).sessions
+    known = {s.session_id: s for s in recent}
+    html = client_a.get("/live/").content.decode()
+    described = [s for s in live.sessions if s.session_id in known]
+    assert described, "the demo's live sessions started recently"
+    order = re.findall(r'<tr data-session-id="([^"]+)">', html)
+    assert order == [s.session_id for s in sorted(live.sessions, key=lambda s: s.last_seen)][::-1]
+    for entry in described:
+        session = known[entry.session_id]
+        row = re.search(rf'<tr data-session-id="{entry.session_id}">.*?</tr>', html, re.S).group(0)
+        for value in (
+            session.exit_path,
+            session.referring_domain,
+            session.country,
+            session.browser,
+        ):
+            if value:
+                shown = html_escape(value)
+                assert f'title="{shown}">{shown}</bdi>' in row
+        if not session.referring_domain:
+            assert "Direct / none" in row
+    assert "the latest 200 sessions of the last 24 hours" in html
+
+
+def test_at_most_one_extra_upstream_call_per_project_and_interval(client_a, upstream_calls):
+    for _ in range(8):  # a teammate's widget polls and nav counts within one interval
+        assert client_a.get("/live/widget/").status_code == 200
+        assert client_a.get("/live/widget/?compact=1").status_code == 200
+    assert upstream_calls.count("/live") == 1
+    assert upstream_calls.count("/sessions") == 1
+    assert set(upstream_calls) == {"/live", "/sessions"}
+
+
+def test_the_nav_count_never_asks_for_sessions(client_a, upstream_calls):
+    client_a.get("/live/widget/?compact=1")
+    assert upstream_calls == ["/live"]
+
+
+def test_a_new_interval_asks_again_once(client_a, upstream_calls, settings):
+    settings.OAKDASH_LIVE_CACHE_SECONDS = 0.3
+    client_a.get("/live/widget/")
+    client_a.get("/live/widget/")
+    time.sleep(0.4)
+    client_a.get("/live/widget/")
+    client_a.get("/live/widget/")
+    assert upstream_calls.count("/live") == 2
+    assert upstream_calls.count("/sessions") == 2
+
+
+def test_the_ids_still_show_when_the_recent_sessions_fail(client_a):
+    get_demo_app().faults.add("/api/v1/sessions", status=503)
+    live, response = _live_and_html(client_a, "/live/widget/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for session in live.sessions:
+        assert f'href="/sessions/{session.session_id}/"' in html
+    assert "could not be loaded just now" in html

@@ -88,7 +88,7 @@ def test_the_stat_cards_show_what_the_api_returned(client_a):
     assert stat_title(page, "pageviews") == f"{stats.pageviews:,} pageviews"
     assert stat_title(page, "sessions") == f"{stats.sessions:,} sessions"
     assert stat_title(page, "events") == f"{expected.event_count:,} events"
-    seconds = round(stats.avg_session_duration_sec)
+    seconds = int(stats.avg_session_duration_sec)
     assert stat(page, "duration") == f"{seconds // 60}:{seconds % 60:02d}"
     assert stat(page, "pages-per-session") == f"{stats.avg_pages_per_session:.1f}"
     assert stat(page, "bounce-rate") == f"{stats.bounce_rate:.1f}%"
@@ -118,10 +118,52 @@ def test_the_chart_is_daily_for_longer_ranges_with_a_table_of_the_same_numbers(c
     data = chart_json(page)
     assert data["unit"] == "day"
     assert data["visitors"] == [p.visitors for p in expected.time_series]
-    table = re.search(r'<details class="chart-table">.*?</details>', page, re.S).group(0)
-    assert table.count('<tr><th scope="row">') == len(expected.time_series)
+    table = re.search(r'<details class="chart-table".*?</details>', page, re.S).group(0)
+    assert table.count('<th scope="row">') == len(expected.time_series)
     busiest = max(expected.time_series, key=lambda p: p.pageviews)
     assert f'<td class="num">{busiest.pageviews:,}</td>' in table
+
+
+@pytest.mark.parametrize(("range_", "unit"), [("24h", "hour"), ("7d", "day"), ("90d", "day")])
+def test_the_first_and_last_buckets_are_marked_partial(client_a, range_, unit):
+    expected = acme(range_)
+    page = client_a.get(f"/?range={range_}").content.decode()
+    partial = chart_json(page)["partial"]
+    assert len(partial) == len(expected.time_series)
+    # The range starts inside the first bucket and the last one is still running.
+    assert partial[0].startswith(f"Partial {unit}: the range starts at ")
+    assert partial[-1].startswith(f"Partial {unit}: counted until ")
+    assert partial[1:-1] == [None] * (len(partial) - 2)
+    table = re.search(r'<details class="chart-table".*?</details>', page, re.S).group(0)
+    assert table.count('<tr class="partial-row">') == 2
+    assert ("Dashed: an hour" if unit == "hour" else "Dashed: a day") in page
+
+
+def test_buckets_the_range_covers_whole_are_not_partial():
+    import datetime as dt
+
+    from oakdash.dashboard.views.overview import partial_buckets
+    from oakdash.oakdata import models
+
+    midnight = dt.datetime(2026, 3, 8, tzinfo=dt.UTC)
+    days = [midnight - dt.timedelta(days=n) for n in range(7, 0, -1)]
+    series = [{"bucket": d.isoformat(), "visitors": 1, "pageviews": 1, "sessions": 1} for d in days]
+    overview = models.Overview.model_validate_json(canned_overview(range="7d", timeSeries=series))
+    assert partial_buckets(overview, "7d", midnight) == [None] * 7
+    later = midnight + dt.timedelta(hours=6)
+    notes = partial_buckets(overview, "7d", later)
+    assert notes[0] == "Partial day: the range starts at 06:00 UTC"
+    assert notes[1:] == [None] * 6
+
+
+def test_the_numbers_table_names_utc_days_whatever_the_viewers_zone(client_a):
+    expected = acme("7d")
+    client_a.cookies["oakdash_tz"] = "America/Los_Angeles"  # UTC-8: local dates are a day early
+    page = client_a.get("/?range=7d").content.decode()
+    table = re.search(r'<details class="chart-table".*?</details>', page, re.S).group(0)
+    for point in expected.time_series:
+        day = point.bucket.strftime("%a %d %b %Y")
+        assert f'<time datetime="{point.bucket.isoformat()}">{day}</time>' in table
 
 
 def test_hourly_labels_follow_the_viewers_time_zone(client_a):
@@ -144,8 +186,10 @@ def test_every_breakdown_panel_lists_the_api_rows_with_visitors_and_pageviews(cl
         top = rows[0]
         label = spec.none_label if top.label is None else html.escape(top.label)
         assert label in panel
-        assert f'title="{top.visitors:,} visitors"' in panel
-        assert f'title="{top.pageviews:,} pageviews"' in panel
+        # Exact numbers in the columns, in one format ("17,923" beside "9,493", never "17.9k").
+        assert f'<td class="num">{top.visitors:,}</td>' in panel
+        assert f'<td class="num">{top.pageviews:,}</td>' in panel
+        assert not re.search(r'<td class="num">[\d.]+k</td>', panel)
         assert f'<meter class="bd-bar" min="0" max="{top.visitors}" value="{top.visitors}"' in panel
 
 
@@ -155,10 +199,27 @@ def test_a_long_breakdown_shows_eight_rows_and_the_rest_behind_show_all(client_a
     pages = expected.top_pages
     assert len(pages) > TOP_ROWS
     panel = panel_html(page, "pages")
-    shown, hidden = panel.split('<details class="breakdown-more">')
-    assert shown.count("<tr>") - 1 == TOP_ROWS  # minus the header row
-    assert f"Show all {len(pages)}" in hidden
-    assert html.escape(pages[-1].label or "") in hidden
+    # One table (the revealed rows share the header's columns); the rest are marked for CSS.
+    assert panel.count("<table") == 1
+    assert panel.count("<tr>") - 1 == TOP_ROWS  # minus the header row
+    assert panel.count('<tr class="bd-extra">') == len(pages) - TOP_ROWS
+    last_row = panel.split('<tr class="bd-extra">')[-1]
+    assert html.escape(pages[-1].label or "") in last_row
+    more = panel.split('<details class="breakdown-more">', 1)[1]
+    assert f"Show all {len(pages)}" in more
+
+
+def test_a_breakdown_row_opens_the_sessions_it_counts(client_a):
+    expected = acme("30d")
+    page = client_a.get("/?range=30d&exclude_bots=1").content.decode()
+    country = expected.top_countries[0].label
+    link = f'href="/sessions/?range=30d&amp;limit=200&amp;bot=no&amp;country={country}"'
+    assert link in panel_html(page, "countries")
+    referrers = panel_html(page, "referrers")
+    assert "referrer=%28none%29" in referrers  # "Direct / none" opens sessions with no referrer
+    # Sessions carry no UTM source or campaign: those rows are not links.
+    assert "<a " not in panel_html(page, "sources")
+    assert "<a " not in panel_html(page, "campaigns")
 
 
 def test_null_labels_read_as_direct_or_unknown(client_a):

@@ -133,7 +133,7 @@ def test_unknown_and_hostile_ids_get_the_404_page(client_a, replay_id):
     response = client_a.get("/replays/" + quote(replay_id, safe="") + "/")
     html = response.content.decode()
     assert response.status_code == 404
-    assert "Not found" in html
+    assert "<h1>Replay not found</h1>" in html
     assert "<script>alert(1)</script>" not in html
 
 

@@ -105,6 +105,15 @@ def test_an_unknown_or_odd_id_is_the_404_page(client_a, odd):
     assert 'data-problem="not-found"' in response.content.decode()
 
 
+def test_the_not_found_page_names_the_id_and_offers_the_list(client_a):
+    html = client_a.get("/sessions/s_does_not_exist/").content.decode()
+    assert "<h1>Session not found</h1>" in html
+    assert '<code class="problem-id" title="s_does_not_exist"><bdi>s_does_not_exist</bdi>' in html
+    assert '<a class="btn btn-primary" href="/sessions/">Browse recent sessions</a>' in html
+    assert "session not found" not in html  # the API's own lowercase text
+    assert "default settings" not in html  # there are no settings to reset on a detail page
+
+
 def test_an_id_longer_than_the_api_allows_is_a_400_not_a_crash(client_a):
     response = client_a.get("/sessions/" + "s" * 5000 + "/")
     assert response.status_code in (400, 404)

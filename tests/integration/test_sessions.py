@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from html import escape as html_escape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,15 +47,15 @@ def test_a_row_shows_duration_counts_paths_geo_and_device(client_a):
     s = next(x for x in expected if x.city and x.entry_path and x.browser and not x.is_bot)
     html = client_a.get("/sessions/?range=30d&limit=100").content.decode()
     row = html.split(f'data-session-id="{s.session_id}"', 1)[1].split("</tr>", 1)[0]
-    seconds = round((s.last_at - s.started_at).total_seconds())
+    seconds = int((s.last_at - s.started_at).total_seconds())
     from oakdash.dashboard.templatetags.oakfmt import humanduration
 
     assert humanduration(seconds) in row
-    assert f'<td class="num">{s.pageviews:,}</td>' in row
-    assert f'<td class="num">{s.events:,}</td>' in row
+    assert f'<td class="num c-pages">{s.pageviews:,}<span class="unit">' in row
+    assert f'<td class="num c-events">{s.events:,}<span class="unit">' in row
     assert f'datetime="{s.started_at.isoformat()}"' in row
     for value in (s.entry_path, s.exit_path, s.city, s.browser, s.country):
-        assert value in row
+        assert html_escape(value) in row  # the demo's paths include <script>…
 
 
 def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(client_a):
@@ -215,3 +216,26 @@ def test_the_csv_download_never_carries_the_key(client_a):
     response = client_a.get("/sessions/?format=csv")
     assert ACME_SECRET_KEY.encode() not in response.content
     assert "oakdash-sessions-" in response["Content-Disposition"]
+
+
+def test_the_heading_says_the_rows_are_the_latest_and_of_how_many(client_a, upstream_calls):
+    html = client_a.get("/sessions/?range=7d&limit=50").content.decode()
+    assert (
+        '<h1>Sessions <span class="muted" data-list-summary>· latest 50 in the last 7 days' in html
+    )
+    assert upstream_calls == ["/sessions"]  # the total is never worth an extra call
+
+    total = acme().overview(range="7d").stats.sessions
+    client_a.get("/?range=7d")  # the overview is cached now: its total is known for free
+    upstream_calls.clear()
+    html = client_a.get("/sessions/?range=7d&limit=50").content.decode()
+    assert f"· latest 50 of {total:,} in the last 7 days" in html
+    assert upstream_calls == ["/sessions"]
+
+
+def test_fewer_rows_than_asked_are_all_of_them(client_a):
+    rows = [s.model_dump(mode="json") for s in acme().sessions(range="24h", limit=3).sessions]
+    body = json.dumps({"range": "24h", "count": 3, "sessions": rows}).encode()
+    get_demo_app().faults.add("/api/v1/sessions", status=200, body=body)
+    html = client_a.get("/sessions/?range=24h&limit=50").content.decode()
+    assert "· all 3 in the last 24 hours" in html

@@ -162,3 +162,19 @@ def test_an_answer_stored_between_the_read_and_the_lock_is_not_fetched_again(mon
     upstream = Upstream()
     assert _call(upstream).value == "other worker's 1"
     assert upstream.calls == 0
+
+
+def test_peek_answers_only_from_the_cache_and_never_waits_for_a_call_in_flight():
+    slow = Upstream(delay=1.0)
+    assert upstream_cache.peek("project-1", "live", {}) is None
+    caller = threading.Thread(target=lambda: _call(slow))
+    caller.start()  # holds the lock for a second, nothing cached yet
+    time.sleep(0.1)
+    started = time.monotonic()
+    assert upstream_cache.peek("project-1", "live", {}) is None
+    assert time.monotonic() - started < 0.2
+    caller.join()
+    assert upstream_cache.peek("project-1", "live", {}).value == "answer 1"
+    assert slow.calls == 1
+    cache.set(upstream_cache._cache_key("project-1", "live", {}), ("error", ValueError(), 0), 5)
+    assert upstream_cache.peek("project-1", "live", {}) is None  # a remembered failure is no answer

@@ -101,10 +101,14 @@ def test_the_identity_timeline_shows_each_summary(client_a):
 def test_the_sessions_use_the_same_table_as_the_sessions_page(client_a):
     visitor = acme().visitor("a/b")
     html = client_a.get(visitor_url("a/b")).content.decode()
-    assert 'class="data-table sessions-table"' in html
+    assert 'class="data-table sessions-table cards-on-phone"' in html
     for s in visitor.sessions:
         assert f'data-session-id="{esc(s.session_id)}"' in html
         assert f'href="{session_url(s.session_id)}"' in html
+    # Every row is this visitor's: no visitor column repeating their id.
+    table = html.split('class="data-table sessions-table', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col">Visitor</th>' not in table
+    assert 'class="visitor-link"' not in table
 
 
 def test_replays_link_to_the_player_and_flag_errors(client_a):

@@ -35,7 +35,6 @@ def fixtures_dir() -> Path:
     for candidate in (
         os.environ.get("OAKDASH_RRWEB_FIXTURES"),
         ROOT / "oakdash" / "demo" / "fixtures" / "rrweb",
-        "/work/shared/fixtures/rrweb",
     ):
         if candidate and (Path(candidate) / "todomvc.events.json").is_file():
             return Path(candidate)

@@ -1,53 +1,55 @@
 """The overview's nine breakdown panels (``{% breakdown_panels panels range_name %}``).
 
-Each panel: its top rows in a table, the rest behind "Show all" in a second table (its header
-kept for screen readers only), or an empty state. Nine panels of up to a few dozen rows on every
-overview load; built here in one pass instead of two template includes per panel.
+Each panel is one table: its top rows, then the rest marked ``bd-extra``, which CSS hides until
+the panel's "Show all" disclosure is open (one table, so the revealed rows line up with the
+header). A row whose dimension the sessions list can filter by links to those sessions. Nine
+panels of up to a few dozen rows on every overview load: built here in one pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
+from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
-from oakdash.dashboard.templatetags.oakfmt import compact, thousands
+from oakdash.dashboard.filters import NONE
+from oakdash.dashboard.templatetags.oakfmt import thousands
 
 
-def _rows(panel, rows: Iterable, none_label: str) -> str:
+def _label(panel, label: str | None) -> str:
+    """The label over its bar; a link to the row's sessions when the panel has one."""
+    if label is None:
+        text = f'<span class="bd-text bd-none">{escape(panel.spec.none_label)}</span>'
+        shown = panel.spec.none_label
+    else:
+        shown = label
+        quoted = escape(label)
+        text = f'<span class="bd-text" title="{quoted}"><bdi>{quoted}</bdi></span>'
+    if not panel.sessions_url:
+        return text
+    href = escape(f"{panel.sessions_url}&{urlencode({panel.spec.filter_param: label or NONE})}")
+    title = escape(f"{panel.spec.filter_words} {shown}")
+    return f'<a class="bd-link" href="{href}" title="{title}">{text}</a>'
+
+
+def _rows(panel, rows: Iterable, extra: bool) -> str:
+    row_class = ' class="bd-extra"' if extra else ""
     out = []
     for row in rows:
-        if row.label is None:
-            label = none_label
-        else:
-            text = escape(row.label)
-            label = f'<span class="bd-text" title="{text}"><bdi>{text}</bdi></span>'
         out.append(
-            "\n    <tr>"
+            f"\n    <tr{row_class}>"
             '\n      <td class="bd-label">'
             f'\n        <meter class="bd-bar" min="0" max="{panel.max_visitors}"'
             f' value="{row.visitors}" aria-hidden="true"></meter>'
-            f"\n        {label}"
+            f"\n        {_label(panel, row.label)}"
             "\n      </td>"
-            f'\n      <td class="num" title="{thousands(row.visitors)} visitors">'
-            f"{compact(row.visitors)}</td>"
-            f'\n      <td class="num" title="{thousands(row.pageviews)} pageviews">'
-            f"{compact(row.pageviews)}</td>"
-            "\n    </tr>\n    "
+            f'\n      <td class="num">{thousands(row.visitors)}</td>'
+            f'\n      <td class="num">{thousands(row.pageviews)}</td>'
+            "\n    </tr>"
         )
     return "".join(out)
-
-
-def _table(panel, rows: Iterable, none_label: str, *, visible_head: bool) -> str:
-    head_class = "" if visible_head else ' class="sr-only"'
-    return (
-        '<table class="breakdown-table">'
-        f'\n  <thead{head_class}><tr><th scope="col">{escape(panel.spec.column)}</th>'
-        '<th scope="col" class="num">Visitors</th><th scope="col" class="num">Views</th></tr>'
-        "</thead>"
-        f"\n  <tbody>\n    {_rows(panel, rows, none_label)}\n  </tbody>\n</table>\n"
-    )
 
 
 def breakdown_panel(panel, range_name: str) -> str:
@@ -55,25 +57,31 @@ def breakdown_panel(panel, range_name: str) -> str:
     spec = panel.spec
     slug = escape(spec.slug)
     if panel.rows:
-        none_label = f'<span class="bd-text bd-none">{escape(spec.none_label)}</span>'
-        body = f"\n  {_table(panel, panel.top, none_label, visible_head=True)}\n  "
+        body = (
+            '\n  <table class="breakdown-table">'
+            f'\n  <thead><tr><th scope="col">{escape(spec.column)}</th>'
+            '<th scope="col" class="num">Visitors</th><th scope="col" class="num">Views</th>'
+            "</tr></thead>"
+            "\n  <tbody>"
+            f"{_rows(panel, panel.top, extra=False)}"
+            f"{_rows(panel, panel.rest, extra=True)}"
+            "\n  </tbody>\n  </table>"
+        )
         if panel.rest:
             body += (
                 '\n  <details class="breakdown-more">'
-                f"\n    <summary>Show all {len(panel.rows)}</summary>"
-                f"\n    {_table(panel, panel.rest, none_label, visible_head=False)}"
-                "\n  </details>\n  "
+                f'<summary><span class="more-closed">Show all {len(panel.rows)}</span>'
+                f'<span class="more-open">Show the top {len(panel.top)}</span></summary>'
+                "</details>"
             )
-        body += "\n  "
     else:
         body = (
             f'\n  <p class="empty" data-empty="{slug}">No {escape(spec.plural)} in'
-            f" {escape(range_name)}.</p>\n  "
+            f" {escape(range_name)}.</p>"
         )
     return (
         f'<section class="card breakdown" data-panel="{slug}" aria-labelledby="breakdown-{slug}">'
-        f'\n  <h2 id="breakdown-{slug}">{escape(spec.title)}</h2>'
-        f"\n  {body}\n</section>\n"
+        f'\n  <h2 id="breakdown-{slug}">{escape(spec.title)}</h2>{body}\n</section>\n'
     )
 
 

@@ -91,9 +91,14 @@ class Clock:
             self._now = timezone.now()
         return self._now
 
+    @functools.cached_property
+    def today(self) -> dt.date:
+        return self.now.astimezone(self.zone).date()
+
     def when(self, moment: dt.datetime | None, style: str = "relative") -> str:
         """<time> with the exact time (viewer's zone, named) on hover; text relative
-        ("5 min ago"), "time" (14:03:12) or absolute (2026-01-02 14:03 CET)."""
+        ("5 min ago"), "time" (14:03:12), "stamp" (14:03:12 today, else "5 Dec 14:03", with the
+        year when not this one) or absolute (2026-01-02 14:03 CET)."""
         if moment is None or moment == "":
             # "" is what a template gives for a missing attribute (``last_touch.timestamp`` of a
             # visitor without a last touch): nothing recorded, not an error.
@@ -108,10 +113,24 @@ class Clock:
             shown = escape(local.strftime("%H:%M:%S" if style == "time" else "%Y-%m-%d %H:%M %Z"))
         elif style == "time":
             shown = exact[11:19]  # %H:%M:%S, sliced from the one strftime above
+        elif style == "stamp":
+            shown = self._stamp(local, exact)
         else:
             shown = exact[:16] + exact[19:]  # %Y-%m-%d %H:%M %Z
         # isoformat() is digits and "-+:.T": nothing to escape.
         return f'<time datetime="{moment.isoformat()}" title="{exact}">{shown}</time>'
+
+    def _stamp(self, local: dt.datetime, exact: str) -> str:
+        today = self.today
+        if local.date() == today:
+            return exact[11:19]
+        month = _MONTHS[local.month - 1]
+        year = f" {local.year}" if local.year != today.year else ""
+        return f"{local.day} {month}{year} {exact[11:16]}"
+
+
+# English month abbreviations (strftime's %b follows the process locale).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class IdLinks:

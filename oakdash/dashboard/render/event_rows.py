@@ -44,13 +44,14 @@ def event_rows(events: Iterable[models.Event]) -> SafeString:
             )
         rows.append(
             f'\n    <tr data-uuid="{escape(e.uuid or "")}">'
-            f'\n      <td class="nowrap">{clock.when(e.timestamp)}</td>'
-            f'\n      <td><code class="event-name"><bdi>{escape(e.event)}</bdi></code></td>'
-            f"\n      <td>{cell(e.pathname)}</td>"
-            f"\n      <td>{_linked(visitor_url, e.distinct_id, cell)}</td>"
-            f"\n      <td>{_linked(session_url, e.session_id, cell)}</td>"
-            f'\n      <td class="device-cell">{device}</td>'
-            f'\n      <td class="props-cell">{_properties(e.properties)}</td>'
+            f'\n      <td class="nowrap c-time">{clock.when(e.timestamp)}</td>'
+            f'\n      <td class="c-event"><code class="event-name"><bdi>{escape(e.event)}</bdi>'
+            "</code></td>"
+            f'\n      <td class="c-path">{cell(e.pathname)}</td>'
+            f'\n      <td class="c-visitor">{_linked(visitor_url, e.distinct_id, cell)}</td>'
+            f'\n      <td class="c-session">{_linked(session_url, e.session_id, cell)}</td>'
+            f'\n      <td class="device-cell c-device">{device}</td>'
+            f'\n      <td class="props-cell c-props">{_properties(e.properties)}</td>'
             "\n    </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -1,8 +1,9 @@
 """The nested list of the /journey/ page (``{% journey_tree tree %}`` in journey.html).
 
-One ``<li>`` per step, branches as open ``<details>`` holding their children's ``<ol>``, leaves as
-a plain row (this replaced a recursive ``{% include %}`` per step: same markup), built
-in one pass (a tree has hundreds of steps). Depth is bounded by ``journey.MAX_LEVELS``.
+One ``<li>`` per step, branches as ``<details>`` (the entry pages' open) holding their
+children's ``<ol>``, leaves as a plain row (this replaced a recursive ``{% include %}`` per
+step: same markup), built in one pass (a tree has hundreds of steps). Depth is bounded by
+``journey.MAX_LEVELS``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.journey import Step, Tree
-from oakdash.dashboard.templatetags.oakfmt import compact, thousands
+from oakdash.dashboard.templatetags.oakfmt import thousands
 
 SHARE_OF_ALL = "share of all sessions"
 SHARE_OF_PARENT = "share of the sessions at the step before"
@@ -25,14 +26,14 @@ class _Builder:
     def __init__(self, total: int) -> None:
         self.total = total
         self.out: list[str] = []
-        self._counts: dict[int, tuple[str, str]] = {}
+        self._counts: dict[int, str] = {}
         self._labels: dict[str, str] = {}
 
-    def counts(self, count: int) -> tuple[str, str]:
-        """(thousands, compact) of a count."""
+    def counts(self, count: int) -> str:
+        """A count as every number column shows it (1,234)."""
         shown = self._counts.get(count)
         if shown is None:
-            shown = self._counts[count] = (thousands(count), compact(count))
+            shown = self._counts[count] = thousands(count)
         return shown
 
     def label(self, label: str) -> str:
@@ -48,16 +49,16 @@ class _Builder:
         if step.last_level:
             return '<span class="muted">end of analysed path</span>'
         if step.drop_off:
-            dropped_exact, dropped = self.counts(step.drop_off)
+            dropped = self.counts(step.drop_off)
             return (
-                f'<span class="drop" title="{dropped_exact} of {self.counts(step.count)[0]}'
+                f'<span class="drop" title="{dropped} of {self.counts(step.count)}'
                 ' sessions went no further (or on to a page too rare to list)">'
                 f"↘ {dropped} dropped off ({step.drop_off_share:.0f}%)</span>"
             )
         return '<span class="muted">none dropped off</span>'
 
     def row(self, step: Step) -> str:
-        exact, shown = self.counts(step.count)
+        shown = self.counts(step.count)
         if step.level == 1:
             share = f'title="{SHARE_OF_ALL}">{step.share_of_parent:.1f}% <span class="muted">of all'
         else:
@@ -71,7 +72,7 @@ class _Builder:
             ' aria-hidden="true"></meter>'
             f"\n  {self.label(step.label)}"
             "\n</span>"
-            f'\n<span class="jn-count num" title="{exact} sessions">{shown}</span>'
+            f'\n<span class="jn-count num" title="{shown} sessions">{shown}</span>'
             f'\n<span class="jn-share num" {share}</span></span>'
             f'\n<span class="jn-drop">{self.drop(step)}</span>\n'
         )
@@ -81,7 +82,10 @@ class _Builder:
         out.append(f'<li class="jn" data-level="{step.level}">\n  \n  ')
         if step.children:
             out.append(
-                f'<details open class="jn-branch" data-key="{escape(step.key)}">'
+                # Entry pages open on their next steps; deeper branches wait for a click (or
+                # "Expand all"): a fully open tree is hundreds of rows.
+                f'<details{" open" if step.level == 1 else ""} class="jn-branch"'
+                f' data-key="{escape(step.key)}">'
                 f'\n    <summary class="jn-row">{self.row(step)}</summary>'
                 '\n    <ol class="jn-list">\n      '
             )

@@ -8,13 +8,14 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
-from oakdash.dashboard.templatetags.oakfmt import ms_duration, thousands
+from oakdash.dashboard.templatetags.oakfmt import ms_duration
 from oakdash.oakdata import models
 
 ERRORS_BADGE = (
     '<span class="badge badge-error" title="The page logged errors during this recording">'
     "errors</span>"
 )
+NO_ERRORS = '<span class="muted" title="No errors recorded">none</span>'
 
 
 def _viewport(r: models.Replay) -> str:
@@ -34,17 +35,16 @@ def replay_rows(replays: Iterable[models.Replay]) -> SafeString:
         visitor = visitor_url.anchor(r.distinct_id, cell) if r.distinct_id else MUTED_DASH
         rows.append(
             f'\n    <tr data-replay-id="{rid}">'
-            f'\n      <td class="nowrap"><a href="{escape(replay_url(r.id))}"'
+            f'\n      <td class="nowrap c-started"><a href="{escape(replay_url(r.id))}"'
             f' title="Play recording {rid}">▶ {clock.when(r.started_at)}</a></td>'
-            f'\n      <td class="num">{ms_duration(r.duration_ms)}</td>'
-            f"\n      <td>{cell(r.entry_url)}</td>"
-            f'\n      <td class="device-cell">{_viewport(r)}{DOT}{cell(r.browser)}{DOT}'
+            f'\n      <td class="num c-duration">{ms_duration(r.duration_ms)}</td>'
+            f'\n      <td class="c-path">{cell(r.entry_url)}</td>'
+            f'\n      <td class="device-cell c-device">{_viewport(r)}{DOT}{cell(r.browser)}{DOT}'
             f"{cell(r.os)}{DOT}{cell(r.device_type)}</td>"
-            f"\n      <td>{cell(r.country, 'country')}</td>"
-            f'\n      <td class="num">{thousands(r.chunks_count)}</td>'
-            f"\n      <td>{ERRORS_BADGE if r.has_errors else MUTED_DASH}</td>"
-            f"\n      <td>{visitor}</td>"
-            f"\n      <td>{session_url.anchor(r.session_id, cell)}</td>"
+            f'\n      <td class="c-location">{cell(r.country, "country")}</td>'
+            f'\n      <td class="c-errors">{ERRORS_BADGE if r.has_errors else NO_ERRORS}</td>'
+            f'\n      <td class="c-visitor">{visitor}</td>'
+            f'\n      <td class="c-session">{session_url.anchor(r.session_id, cell)}</td>'
             "\n    </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

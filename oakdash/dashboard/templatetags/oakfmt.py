@@ -37,12 +37,18 @@ def thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
+def whole_seconds(seconds: Any) -> int:
+    """Every duration is shown in whole seconds, rounded down as a media player's clock is: a
+    23.9 s recording reads "23s" in lists and headers and 0:23 in the player (replay.js)."""
+    return max(0, int(float(seconds)))
+
+
 @register.filter
 def clock(seconds: Any) -> str:
     """Seconds → m:ss, or h:mm:ss from an hour up (the average session duration card)."""
     if seconds is None:
         return "—"
-    total = max(0, round(float(seconds)))
+    total = whole_seconds(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -53,7 +59,7 @@ def humanduration(seconds: Any) -> str:
     """Seconds → "45s", "3m 12s", "2h 5m", "3d 4h" (the two largest units)."""
     if seconds is None:
         return "—"
-    total = max(0, round(float(seconds)))
+    total = whole_seconds(seconds)
     if total < 60:
         return f"{total}s"
     units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))

@@ -21,6 +21,7 @@ from oakdash.dashboard.render import cells
 from oakdash.dashboard.render.breakdowns import breakdown_panels as _breakdown_panels
 from oakdash.dashboard.render.event_rows import event_rows as _event_rows
 from oakdash.dashboard.render.journey_tree import journey_tree as _journey_tree
+from oakdash.dashboard.render.list_filters import filter_panel, sort_heading
 from oakdash.dashboard.render.replay_rows import replay_rows as _replay_rows
 from oakdash.dashboard.render.session_rows import session_rows as _session_rows
 
@@ -70,9 +71,9 @@ def event_rows(events) -> SafeString:
 
 
 @register.simple_tag
-def session_rows(sessions) -> SafeString:
-    """The <tr>s of a sessions table."""
-    return _session_rows(sessions)
+def session_rows(sessions, show_visitor=True) -> SafeString:
+    """The <tr>s of a sessions table (without the visitor column on a visitor's own page)."""
+    return _session_rows(sessions, bool(show_visitor))
 
 
 @register.simple_tag
@@ -91,3 +92,16 @@ def journey_tree(tree) -> SafeString:
 def breakdown_panels(panels, range_name) -> SafeString:
     """The overview's breakdown panels (``views.overview.Panel``), each a card with its tables."""
     return _breakdown_panels(panels, range_name)
+
+
+@register.simple_tag(takes_context=True)
+def list_filters(context, view, noun, more_url="", max_limit=0) -> SafeString:
+    """A list page's filter panel and the filters in use (``filters.Filtered``)."""
+    return filter_panel(view, noun, context["request"].path, more_url, max_limit)
+
+
+@register.simple_tag
+def sort_th(sort_links, key, label, num=False) -> SafeString:
+    """A column heading, a sort link when ``sort_links`` (by column) has one for ``key``."""
+    link = sort_links.get(key) if isinstance(sort_links, dict) else None
+    return sort_heading(link, label, bool(num))

@@ -3,6 +3,10 @@
 Every viewer of a project shares one cached upstream /live answer per interval
 (``upstream_cache.cached_call``). The last good answer is also kept for a few minutes, so when
 OakData stops answering the widget keeps showing it, marked stale, instead of going blank.
+
+/live only lists session ids. The widget adds what the project's recent sessions tell about each
+(current page, source, location, device): one more cached call, ``/sessions?range=24h&limit=200``,
+shared the same way — at most one per project and interval, and never for the nav's count.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ LAST_GOOD_TTL = 600.0
 POLL_WAIT = 0.5
 # The window OakData counts as "active" (oakdata-api.md, GET /live): shown to say what we count.
 ACTIVE_WINDOW_MINUTES = 5
+# Where the live rows' details come from: the newest sessions of the last day. An active session
+# started recently, so it is among them unless the site has more than this many a day.
+RECENT_RANGE = "24h"
+RECENT_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,18 @@ class LiveRow:
     url: str | None  # None when the id cannot form a link (e.g. empty)
     last_seen: dt.datetime
     age_s: int
+    session: models.Session | None = None  # from the recent sessions, when it is among them
 
     @property
     def ago(self) -> str:
         return ago(self.age_s)
+
+    @property
+    def on_site_s(self) -> float | None:
+        """How long the visitor has been on the site (first event to last seen)."""
+        if self.session is None:
+            return None
+        return max(0.0, (self.last_seen - self.session.started_at).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,7 @@ class LiveState:
     fetched_at: dt.datetime | None
     stale: bool
     rows: list[LiveRow] = field(default_factory=list)
+    enriched: bool = False  # the recent sessions were at hand to describe the rows
 
     @property
     def age_s(self) -> int | None:
@@ -81,7 +98,8 @@ def _session_url(session_id: str) -> str | None:
     return id_url("session", session_id) if session_id else None
 
 
-def _rows(live: models.Live) -> list[LiveRow]:
+def _rows(live: models.Live, known: dict[str, models.Session]) -> list[LiveRow]:
+    """Newest activity first, each with its session's details when ``known`` has them."""
     now = timezone.now()
     ordered = sorted(live.sessions, key=lambda s: s.last_seen, reverse=True)
     return [
@@ -90,13 +108,37 @@ def _rows(live: models.Live) -> list[LiveRow]:
             _session_url(s.session_id),
             s.last_seen,
             max(0, int((now - s.last_seen).total_seconds())),
+            known.get(s.session_id),
         )
         for s in ordered
     ]
 
 
-def live_state(request: HttpRequest, client: OakDataClient, *, polling: bool = False) -> LiveState:
+def recent_sessions(
+    project: str, client: OakDataClient, *, budget: float | None = None, wait: float | None = None
+) -> dict[str, models.Session] | None:
+    """The project's newest sessions by id (shared and cached like /live), None if OakData
+    cannot say right now: the live rows then show their ids alone."""
+    try:
+        fresh = cached_call(
+            project,
+            "live-sessions",
+            {"range": RECENT_RANGE, "limit": RECENT_LIMIT},
+            lambda: client.sessions(range=RECENT_RANGE, limit=RECENT_LIMIT),
+            ttl=settings.OAKDASH_LIVE_CACHE_SECONDS,
+            budget=budget,
+            wait=wait,
+        )
+    except errors.OakDataError:
+        return None
+    return {s.session_id: s for s in fresh.value.sessions}
+
+
+def live_state(
+    request: HttpRequest, client: OakDataClient, *, polling: bool = False, describe: bool = False
+) -> LiveState:
     """The project's live answer, shared by every viewer; the last good one if OakData fails.
+    ``describe``: add what the recent sessions tell about each row (the widget, not the pill).
 
     A polling request bounds the upstream call (and any wait for it) by OAKDASH_POLL_TIMEOUT.
     Raises the other OakDataErrors (a revoked or public key): stale numbers would hide those.
@@ -120,10 +162,19 @@ def live_state(request: HttpRequest, client: OakDataClient, *, polling: bool = F
         if last is None:
             return LiveState(None, None, stale=True)
         live, fetched_at = last
-        return LiveState(live, fetched_at, stale=True, rows=_rows(live))
+        return LiveState(live, fetched_at, stale=True, rows=_rows(live, {}))
     if not fresh.from_cache:  # one write per upstream call, not one per viewer
         cache.set(_last_good_key(project), (fresh.value, fresh.fetched_at), LAST_GOOD_TTL)
-    return LiveState(fresh.value, fresh.fetched_at, stale=False, rows=_rows(fresh.value))
+    known = None
+    if describe and fresh.value.sessions:
+        known = recent_sessions(project, client, budget=budget, wait=POLL_WAIT if polling else None)
+    return LiveState(
+        fresh.value,
+        fresh.fetched_at,
+        stale=False,
+        rows=_rows(fresh.value, known or {}),
+        enriched=known is not None,
+    )
 
 
 def _context(state: LiveState) -> dict:
@@ -131,6 +182,7 @@ def _context(state: LiveState) -> dict:
     return {
         "state": state,
         "window_minutes": ACTIVE_WINDOW_MINUTES,
+        "recent_limit": RECENT_LIMIT,
         "updated_ago": ago(state.age_s) if state.age_s is not None else "",
         "page_title": f"{count}Live · oakdash",
     }
@@ -138,7 +190,7 @@ def _context(state: LiveState) -> dict:
 
 @dashboard_page
 def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
-    state = live_state(request, client)
+    state = live_state(request, client, describe=True)
     # A first load with no answer at all is an outage (503); the page still polls and recovers.
     status = 503 if state.live is None and not request.htmx else 200
     response = render_page(
@@ -154,7 +206,7 @@ def widget(request: HttpRequest, client: OakDataClient) -> HttpResponse:
     """The polled fragment: 200 whenever OakData is merely down, so polling carries on."""
     if bool_param(request, "compact"):
         return _pill(request, client)
-    state = live_state(request, client, polling=True)
+    state = live_state(request, client, polling=True, describe=True)
     return render(request, "dashboard/live.html#widget", _context(state))
 
 
