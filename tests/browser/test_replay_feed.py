@@ -1,4 +1,4 @@
-"""replay-feed.js hands rrweb-player batches of events exactly as its own addEvent would, one by one.
+"""replay-feed.js hands rrweb-player batches of events exactly as its addEvent would, one by one.
 
 Two players on one blank page (no server: the vendored bundle and our script are served from
 disk), both playing from 0 with the recording's first events; the rest goes to one through
@@ -48,7 +48,7 @@ COMPARE = """async ({events, batch}) => {
   const seen = (player) => {
     const context = player.getReplayer().service.state.context;
     return {
-      events: context.events.map((e) => [e.timestamp, e.type, e.delay, JSON.stringify(e.data).length]),
+      events: context.events.map((e) => [e.timestamp, e.type, e.delay, JSON.stringify(e.data)]),
       actions: context.timer.actions.map((a) => a.delay),
       playing: player.getReplayer().service.state.value,
     };
