@@ -3,6 +3,7 @@
     .venv/bin/python bench/replay_stream.py                        # ~150 MB, 150 chunks, in order
     .venv/bin/python bench/replay_stream.py --layout overlapping --repeat 5
     .venv/bin/python bench/replay_stream.py --mb 50 --chunks 60 --skip-browser
+    .venv/bin/python bench/replay_stream.py --browser-only --repeat 2
     .venv/bin/python bench/replay_stream.py --storage-mode s3 --storage-latency-ms 50
 
 Set-up, all over loopback HTTP: `replay_build.build_replay()` makes a large, playable replay from
