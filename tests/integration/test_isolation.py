@@ -9,12 +9,12 @@ import httpx
 import pytest
 
 from oakdash.dashboard import upstream
-from oakdash.dashboard.templatetags.oaktables import visitor_url
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import GLOBEX_HOSTILE_DISTINCT_IDS, HOSTILE_DISTINCT_IDS
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
 from oakdash.oakdata import OakDataAPI
 from tests.recording import RecordingApp
+from tests.urls import visitor_url
 
 pytestmark = pytest.mark.django_db
 

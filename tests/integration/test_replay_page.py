@@ -13,6 +13,7 @@ from oakdash.dashboard.views.replay import REPLAY_SCRIPTS
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_LABEL, HOSTILE_URL
 from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.urls import ACME
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,8 @@ def test_the_page_shows_the_replays_metadata_from_the_api(client_a):
     html = response.content.decode()
     assert response.status_code == 200
     assert replay.id in html
-    assert f'href="{id_url("visitor", replay.distinct_id)}"' in html
-    assert f'href="{id_url("session", replay.session_id)}"' in html
+    assert f'href="{id_url("visitor", ACME, replay.distinct_id)}"' in html
+    assert f'href="{id_url("session", ACME, replay.session_id)}"' in html
     assert f"{replay.viewport_width} × {replay.viewport_height}" in html
     assert replay.browser in html and replay.os in html and replay.device_type in html
     assert replay.country in html

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import clock, pretty_json
-from oakdash.dashboard.templatetags.oaktables import replay_url, visitor_url
 from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.urls import replay_url, visitor_url
 
 pytestmark = pytest.mark.django_db
 

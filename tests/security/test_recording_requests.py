@@ -18,6 +18,7 @@ import pytest
 from oakdash.dashboard.links import id_url
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.urls import ACME
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +60,7 @@ def hostile_recording(base: str, other_replay: str) -> tuple[bytes, dict[str, st
     """One gzipped NDJSON chunk, and the dashboard URL each planted reference points at."""
     targets = {
         "img": f"{base}/live/",
-        "stylesheet": f"{base}{id_url('replay', other_replay)}events.ndjson",
+        "stylesheet": f"{base}{id_url('replay', ACME, other_replay)}events.ndjson",
         "css background": f"{base}/?refresh=1",
         "css @import": f"{base}/settings/",
         "font": f"{base}/events/",
@@ -138,7 +139,7 @@ def test_a_recording_pointing_at_dashboard_urls_makes_no_request_to_oakdash(
     refused: dict[str, str] = {}
     page.on("requestfailed", lambda request: refused.update({request.url: request.failure}))
 
-    page_path = id_url("replay", replay_id)
+    page_path = id_url("replay", ACME, replay_id)
     page.goto(page_path)
     recorded = page.frame_locator("#replay-player iframe")
     recorded.locator("#probe").wait_for(state="attached")
