@@ -126,7 +126,9 @@ def test_a_project_without_a_key_is_a_403_page_naming_it_and_how_to_get_access(
     html = response.content.decode()
     assert response.status_code == 403
     assert "You have no key for Acme Shop" in html
-    link = unescape(re.search(r'href="(/settings/\?[^"]+)"[^>]*>Store a key for Acme Shop', html)[1])
+    link = unescape(
+        re.search(r'href="(/settings/\?[^"]+)"[^>]*>Store a key for Acme Shop', html)[1]
+    )
     query = parse_qs(urlsplit(link).query)
     assert query == {"project": [ACME], "next": [url]}
     assert upstream_calls == []  # never the data
@@ -166,7 +168,7 @@ def test_the_switcher_keeps_the_page_where_it_means_something(alice_ab, ids):
     }
     assert re.search(rf'data-project="{ACME}" aria-current="true"', sessions)
     assert "<title>Sessions · Acme Shop · oakdash</title>" in sessions
-    assert 'data-count-loading' not in sessions  # counts load only when the menu opens
+    assert "data-count-loading" not in sessions  # counts load only when the menu opens
 
     session = alice_ab.get(f"/p/{ACME}/sessions/{_enc(ids['session'])}/").content.decode()
     assert _switch_links(session)[GLOBEX] == f"/p/{GLOBEX}/sessions/"
