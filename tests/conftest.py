@@ -1,6 +1,10 @@
 """The cast every test can use: a user per demo project, one with no key, and a browser.
 
-user_a reads project A (Acme Shop), user_b reads project B (Globex Docs), user_nokey has no key.
+user_a reads project A (Acme Shop, /p/acme-shop/), user_b reads project B (Globex Docs,
+/p/globex-docs/), user_nokey has no key. Their test clients (client_a, client_b) send dashboard
+paths written without a project (``/sessions/``) to their own project's
+(``/p/acme-shop/sessions/``), which is where the redirect from the unscoped address leads: the
+redirect has its own tests (tests/integration/test_project_urls.py).
 
 `--backend` picks what the Django test process and the dashboard processes it starts run on:
 `sqlite-locmem` (the default: SQLite in memory, the in-process cache) or `postgres-redis`
@@ -20,6 +24,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import services
+from tests.urls import ACME, GLOBEX, scoped
 
 # Playwright's sync API keeps an event loop in the test thread; Django's async-safety check
 # would then refuse ORM calls made by fixtures in that same thread.
@@ -120,12 +125,12 @@ def upstream_calls(monkeypatch):
     return calls
 
 
-def _make_user(django_user_model, username: str, key: str | None):
+def _make_user(django_user_model, username: str, key: str | None, project: str = ""):
     from oakdash.accounts import keystore
 
     user = django_user_model.objects.create_user(username=username, password=PASSWORD)
     if key:
-        keystore.store_key(user, key, verified=True)
+        keystore.store_key(user, key, verified=True, name=project)
     return user
 
 
@@ -133,14 +138,14 @@ def _make_user(django_user_model, username: str, key: str | None):
 def user_a(db, django_user_model):
     from oakdash.demo.projects import ACME_SECRET_KEY
 
-    return _make_user(django_user_model, "alice", ACME_SECRET_KEY)
+    return _make_user(django_user_model, "alice", ACME_SECRET_KEY, "Acme Shop")
 
 
 @pytest.fixture
 def user_b(db, django_user_model):
     from oakdash.demo.projects import GLOBEX_SECRET_KEY
 
-    return _make_user(django_user_model, "bob", GLOBEX_SECRET_KEY)
+    return _make_user(django_user_model, "bob", GLOBEX_SECRET_KEY, "Globex Docs")
 
 
 @pytest.fixture
@@ -148,17 +153,36 @@ def user_nokey(db, django_user_model):
     return _make_user(django_user_model, "nora", None)
 
 
+def project_client(project: str | None = None):
+    """Django's test client, sending unscoped dashboard paths into ``client.project`` (None
+    leaves every path as it is)."""
+    from django.test import Client
+
+    class ProjectClient(Client):
+        def generic(self, method, path, *args, **kwargs):
+            return super().generic(method, scoped(path, self.project), *args, **kwargs)
+
+    made = ProjectClient()
+    made.project = project
+    return made
+
+
+@pytest.fixture
+def client():
+    """Django's test client (``project_client``): client_a and client_b set its project."""
+    return project_client()
+
+
 @pytest.fixture
 def client_a(client, user_a):
     client.force_login(user_a)
+    client.project = ACME
     return client
 
 
 @pytest.fixture
 def client_b(user_b):
-    from django.test import Client
-
-    other = Client()
+    other = project_client(GLOBEX)
     other.force_login(user_b)
     return other
 

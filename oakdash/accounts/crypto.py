@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -67,3 +68,12 @@ def rotate(token: str) -> str:
         raise UndecryptableKey(
             "the stored key cannot be decrypted with the configured keys"
         ) from err
+
+
+@sensitive_variables("plaintext")
+def fingerprint(plaintext: str) -> str:
+    """A keyed hash of a secret key: the same for everyone who stores that key, useless to
+    anyone without SECRET_KEY. It names the key's project in caches and finds teammates' keys.
+    It depends on SECRET_KEY: `manage.py rotate_keys` recomputes stored ones after a change."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), b"oakdash-project:" + plaintext.encode(), "sha256")
+    return mac.hexdigest()[:32]

@@ -1,4 +1,5 @@
-"""Store, read, verify and remove a user's OakData secret key (the only module that decrypts)."""
+"""Store, verify and remove a person's OakData secret keys, one per project (the only module
+that writes them)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from oakdash.accounts import crypto
-from oakdash.accounts.models import ApiKey
+from oakdash.accounts import crypto, projects
+from oakdash.accounts.models import Project, ProjectKey
 from oakdash.oakdata import OakDataAPI, errors, mask_key
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,8 @@ def normalise(raw: str) -> str:
 
 
 @sensitive_variables("key")
-def check_key(api: OakDataAPI, key: str) -> Check:
-    """Ask the API once, cheaply (/live), whether this key may read a project."""
+def check_shape(key: str) -> Check | None:
+    """What is wrong with the key before any API call (public, not a secret key), or None."""
     if key.startswith(PUBLIC_PREFIX):
         return Check(Verdict.PUBLIC, PUBLIC_KEY_EXPLANATION)
     if (
@@ -64,6 +65,15 @@ def check_key(api: OakDataAPI, key: str) -> Check:
         or any(c.isspace() for c in key)
     ):
         return Check(Verdict.MALFORMED, NOT_A_KEY_EXPLANATION)
+    return None
+
+
+@sensitive_variables("key")
+def check_key(api: OakDataAPI, key: str) -> Check:
+    """Ask the API once, cheaply (/live), whether this key may read a project."""
+    shape = check_shape(key)
+    if shape is not None:
+        return shape
     try:
         api.for_key(key).live()
     except errors.PublicKey:
@@ -77,27 +87,68 @@ def check_key(api: OakDataAPI, key: str) -> Check:
 
 
 @sensitive_variables("key")
-def store_key(user: AbstractBaseUser, key: str, *, verified: bool) -> ApiKey:
-    record, _ = ApiKey.objects.update_or_create(
+def store_key(
+    user: AbstractBaseUser,
+    key: str,
+    *,
+    verified: bool,
+    project: Project | None = None,
+    name: str = "",
+) -> ProjectKey:
+    """Store ``user``'s key for ``project`` (replacing their key for it, if any).
+
+    Without ``project`` the key goes where its fingerprint says — the project of a teammate who
+    stored the same key — or into a new project called ``name``. Deciding whether a key may join
+    a project someone *claims* for it is ``placement.place_key``'s job, not this function's.
+    """
+    fingerprint = crypto.fingerprint(key)
+    if project is None:
+        project = projects.with_fingerprint(fingerprint) or projects.create(
+            name or projects.default_name(user)
+        )
+    record, _ = ProjectKey.objects.update_or_create(
         user=user,
+        project=project,
         defaults={
             "ciphertext": crypto.encrypt(key),
             "mask": mask_key(key),
+            "fingerprint": fingerprint,
             "verified_at": timezone.now() if verified else None,
         },
     )
     return record
 
 
-def remove_key(user: AbstractBaseUser) -> bool:
-    deleted, _ = ApiKey.objects.filter(user=user).delete()
+def remove_key(user: AbstractBaseUser, project: Project) -> bool:
+    """Remove ``user``'s key for ``project``; the project stays for its other members."""
+    deleted, _ = ProjectKey.objects.filter(user=user, project=project).delete()
     return bool(deleted)
 
 
-def stored_key(user: AbstractBaseUser) -> ApiKey | None:
+def memberships(user: AbstractBaseUser) -> list[ProjectKey]:
+    """The user's keys with their projects (one query), by project name."""
     if not user.is_authenticated:
-        return None
+        return []
+    return list(
+        ProjectKey.objects.filter(user=user)
+        .select_related("project")
+        .order_by("project__name", "project__slug")
+    )
+
+
+@sensitive_variables("key")
+def refresh_anchor(api: OakDataAPI, project: Project, key: str) -> None:
+    """Remember the newest session this project's key can read, for later membership proofs.
+
+    Called with a key just verified as ``project``'s. OakData not answering, or a project with
+    no sessions yet, leaves the last anchor as it was.
+    """
     try:
-        return user.oakdata_key
-    except ApiKey.DoesNotExist:
-        return None
+        recent = api.for_key(key).sessions(range="90d", limit=1).sessions
+    except errors.OakDataError as err:
+        log.info("could not refresh a project's anchor: %s", type(err).__name__)
+        return
+    if recent:
+        project.anchor_session = recent[0].session_id
+        project.anchor_seen_at = timezone.now()
+        project.save(update_fields=["anchor_session", "anchor_seen_at", "updated_at"])

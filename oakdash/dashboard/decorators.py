@@ -1,4 +1,5 @@
-"""The wrapper every dashboard page shares: login, GET only, a key, upstream errors → pages."""
+"""The wrapper every dashboard page shares: login, GET only, the project and the viewer's key for
+it, upstream errors → pages."""
 
 from __future__ import annotations
 
@@ -14,16 +15,15 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from oakdash.accounts.crypto import UndecryptableKey
-from oakdash.dashboard.errors import render_upstream_error
+from oakdash.dashboard import access
+from oakdash.dashboard.errors import render_no_access, render_unknown_project, render_upstream_error
 from oakdash.dashboard.links import canonical_full_path
-from oakdash.dashboard.upstream import NoKey, client_for
 from oakdash.oakdata import OakDataClient, errors
 
 PageView = Callable[..., HttpResponse]
 
 
-def _page_url(request: HttpRequest) -> str:
+def page_url(request: HttpRequest) -> str:
     """The URL the user is looking at: for htmx requests the page's, not the fragment's."""
     if request.htmx and request.headers.get("HX-Current-URL"):
         current = urlsplit(request.headers["HX-Current-URL"])
@@ -31,17 +31,50 @@ def _page_url(request: HttpRequest) -> str:
     return canonical_full_path(request)
 
 
-def _to_settings(request: HttpRequest, reason: str) -> HttpResponse:
-    # Come back to exactly this URL (query string included) once a key is stored.
-    back = _page_url(request)
-    url = reverse("settings") + "?" + urlencode({"next": back or "/", "reason": reason})
+def to_settings(request: HttpRequest, reason: str, project: str = "") -> HttpResponse:
+    """To /settings/, coming back to exactly this URL (query string included) once a key is
+    stored; ``project`` is preselected there."""
+    query = {"next": page_url(request) or "/", "reason": reason}
+    if project:
+        query["project"] = project
+    url = reverse("settings") + "?" + urlencode(query)
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
 
 
+def remember_project(request: HttpRequest, response: HttpResponse) -> None:
+    """A page of a project (not a fragment, a download or a poll) makes it the one URLs without
+    a project open (``access.remembered``)."""
+    viewed = access.viewed(request)
+    if (
+        viewed is None
+        or request.htmx
+        or not response.get("Content-Type", "").startswith("text/html")
+        or request.COOKIES.get(access.COOKIE) == viewed.slug
+    ):
+        return
+    response.set_cookie(
+        access.COOKIE,
+        viewed.slug,
+        max_age=access.COOKIE_MAX_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def login_redirect(request: HttpRequest) -> HttpResponse:
+    """Like login_required, but ?next= re-encodes ids from the URL: the decoded path would turn
+    the visitor "../live" into /visitors/../live/, which browsers normalise away."""
+    login = redirect_to_login(page_url(request))
+    # An htmx swap must not put the login page inside a panel: reload the whole page.
+    return HttpResponseClientRedirect(login.url) if request.htmx else login
+
+
 def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = False) -> PageView:
-    """Call ``view(request, client, *args)`` with the user's client; answer every failure kindly.
+    """Call ``view(request, client, *args)`` with the viewer's client for the URL's project
+    (``request.project``: ``access.ViewedProject``); answer every failure kindly.
 
     GET (and HEAD) only: reading a page never changes anything. With ``refresh_by_post=True``
     a POST to the page's own URL (CSRF-checked) is accepted too, and means "ask OakData again
@@ -50,18 +83,20 @@ def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = Fals
     if view is None:
         return functools.partial(dashboard_page, refresh_by_post=refresh_by_post)
 
-    def _answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def _answer(request: HttpRequest, project: str, *args, **kwargs) -> HttpResponse:
         try:
-            client: OakDataClient = client_for(request)
-        except NoKey:
-            return _to_settings(request, "nokey")
-        except UndecryptableKey:
+            client: OakDataClient = access.open_project(request, project)
+        except access.UnknownProject as missing:
+            return render_unknown_project(request, missing.slug)
+        except access.NoAccess as refused:
+            return render_no_access(request, refused.project, page_url(request))
+        except access.KeyUnreadable as unreadable:
             messages.error(
                 request,
-                "Your stored key can no longer be decrypted (the server's encryption keys "
-                "changed). Please store it again.",
+                f"Your stored key for {unreadable.project.name} can no longer be decrypted (the "
+                "server's encryption keys changed). Please store it again.",
             )
-            return _to_settings(request, "undecryptable")
+            return to_settings(request, "undecryptable", unreadable.project.slug)
         except errors.OakDataError as err:  # e.g. a public key that slipped in unverified
             return render_upstream_error(request, err)
         try:
@@ -72,6 +107,7 @@ def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = Fals
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = _answer(request, *args, **kwargs)
+        remember_project(request, response)
         # Every answer (error pages and redirects too) is per user and differs for htmx.
         response.headers.setdefault("Cache-Control", "private, no-store")
         patch_vary_headers(response, ["HX-Request", "Cookie"])
@@ -83,12 +119,8 @@ def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = Fals
 
     @functools.wraps(view)
     def entry(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        # Like login_required, but ?next= re-encodes ids from the URL: the decoded path would
-        # turn the visitor "../live" into /visitors/../live/, which browsers normalise away.
         if not request.user.is_authenticated:
-            login = redirect_to_login(_page_url(request))
-            # An htmx swap must not put the login page inside a panel: reload the whole page.
-            return HttpResponseClientRedirect(login.url) if request.htmx else login
+            return login_redirect(request)
         return guarded(request, *args, **kwargs)
 
     return entry

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from oakdash.dashboard.links import id_url
 from oakdash.dashboard.pages import render_page
 from oakdash.oakdata import errors
+
+if TYPE_CHECKING:
+    from oakdash.dashboard.access import ProjectRef
 
 
 @dataclass(frozen=True)
@@ -22,12 +28,21 @@ class LookedFor:
 
 
 @dataclass(frozen=True)
+class Action:
+    """The one thing to do about a problem, as a button."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Problem:
     status: int
     kind: str
     title: str
     detail: str
     looked_for: LookedFor | None = None
+    action: Action | None = None
 
 
 # Detail routes → (noun, the route listing them, the link's words).
@@ -41,11 +56,14 @@ _DETAIL_ROUTES = {
 def looked_for(request: HttpRequest) -> LookedFor | None:
     """The id a detail page was opened with (``/sessions/<id>/`` …), None for other pages."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.url_name not in _DETAIL_ROUTES or not match.kwargs:
+    if match is None or match.url_name not in _DETAIL_ROUTES or "project" not in match.kwargs:
         return None
     noun, list_route, list_label = _DETAIL_ROUTES[match.url_name]
-    value = str(next(iter(match.kwargs.values())))
-    return LookedFor(noun, value, reverse(list_route), list_label)
+    ids = [str(value) for name, value in match.kwargs.items() if name != "project"]
+    if not ids:
+        return None
+    list_url = id_url(list_route, match.kwargs["project"])
+    return LookedFor(noun, ids[0], list_url, list_label)
 
 
 def _not_found(err: errors.NotFound, subject: LookedFor | None) -> Problem:
@@ -109,3 +127,39 @@ def render_problem(request: HttpRequest, problem: Problem) -> HttpResponse:
 
 def render_upstream_error(request: HttpRequest, err: errors.OakDataError) -> HttpResponse:
     return render_problem(request, describe(err, looked_for(request)))
+
+
+def render_unknown_project(request: HttpRequest, slug: str) -> HttpResponse:
+    """404 for /p/<slug>/ when no project has that slug: it says so, not "page not found"."""
+    return render_problem(
+        request,
+        Problem(
+            404,
+            "unknown-project",
+            "No project has this address",
+            f"No oakdash project is at /p/{slug}/. The link may be mistyped, or an admin "
+            "changed the project's address.",
+            action=Action("Your projects", reverse("settings")),
+        ),
+    )
+
+
+def access_url(project: ProjectRef, back: str) -> str:
+    """Settings with ``project`` preselected, coming back to ``back`` once a key proves access."""
+    return reverse("settings") + "?" + urlencode({"project": project.slug, "next": back})
+
+
+def render_no_access(request: HttpRequest, project: ProjectRef, back: str) -> HttpResponse:
+    """403 for a project the viewer has no key for: which one, and how to get access."""
+    return render_problem(
+        request,
+        Problem(
+            403,
+            "no-access",
+            f"You have no key for {project.name}",
+            f"oakdash reads {project.name} with your own OakData secret key for it, and you "
+            "have not stored one. Store it (ask a teammate where to find the project's secret "
+            "key in OakData) and you will come back to this page.",
+            action=Action(f"Store a key for {project.name}", access_url(project, back)),
+        ),
+    )

@@ -1,4 +1,8 @@
-"""URLs for ids that come from upstream (visitor, session and replay ids).
+"""URLs for ids that come from upstream (visitor, session and replay ids), in a project.
+
+Every dashboard route takes the project's slug first: ``id_url("visitor", "acme-shop", id)``
+→ ``/p/acme-shop/visitors/<id>/``. Templates use ``{% project_url "visitor" id %}``
+(``templatetags/oaklinks.py``), which reads the project from the page.
 
 ``reverse()`` leaves ``/`` unencoded, so the id ``../live`` would become ``/visitors/../live/``,
 which a browser normalises to ``/live/``. Here each id is encoded as ONE path segment
@@ -42,6 +46,7 @@ def canonical_full_path(request: HttpRequest) -> str:
     return f"{path}?{query}" if query else path
 
 
-def sessions_list_url(**query: str) -> str:
-    """``/sessions/?…``: the sessions list with a range and filters (``filters.py`` names)."""
-    return reverse("sessions") + "?" + urlencode(query)
+def sessions_list_url(project: str, **query: str) -> str:
+    """``/p/<project>/sessions/?…``: the sessions list with a range and filters (``filters.py``
+    names)."""
+    return reverse("sessions", args=[project]) + "?" + urlencode(query)

@@ -1,4 +1,5 @@
-"""Glue between Django and the OakData client: one API object per process, a facade per user."""
+"""Glue between Django and the OakData client: one API object per process (a facade per key:
+``access.open_project``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,8 @@ import threading
 
 import httpx
 from django.conf import settings
-from django.http import HttpRequest
-from django.views.decorators.debug import sensitive_variables
 
-from oakdash.accounts import keystore
-from oakdash.dashboard.upstream_cache import project_fingerprint
-from oakdash.oakdata import OakDataAPI, OakDataClient
+from oakdash.oakdata import OakDataAPI
 
 DEMO_BASE_URL = "http://demo.oakdata.invalid/api/v1"
 
@@ -53,21 +50,3 @@ def _build_api() -> OakDataAPI:
         read_timeout=settings.OAKDATA_READ_TIMEOUT,
         transport=transport,
     )
-
-
-class NoKey(Exception):
-    """The user has not stored a key yet: send them to /settings/."""
-
-
-@sensitive_variables("key")
-def client_for(request: HttpRequest) -> OakDataClient:
-    """A facade holding this user's key, decrypted for this request only.
-
-    Also sets ``request.project`` — a keyed hash of the key that names the project in caches.
-    """
-    record = keystore.stored_key(request.user)
-    if record is None:
-        raise NoKey
-    key = record.reveal()
-    request.project = project_fingerprint(key)
-    return get_api().for_key(key)

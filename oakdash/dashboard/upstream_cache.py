@@ -1,7 +1,9 @@
 """Per-project caching and coalescing of upstream calls, shared by every worker and host.
 
-A project is identified by a keyed hash of its secret key (never the key itself), so teammates who
-store the same key share entries and nobody can derive the key from a cache key.
+A project is identified by the keyed hash of the viewer's secret key (``crypto.fingerprint``, never
+the key itself), so teammates who store the same key share entries, a teammate with another key
+of the same project has entries of their own (a revoked key never reads a cached answer), and
+nobody can derive the key from a cache key.
 
 Everything goes through Django's cache — Redis when several processes or hosts run, so they all
 share it. For each project and call:
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import math
 import secrets
 import time
@@ -56,12 +57,6 @@ class Fresh(Generic[T]):
     value: T
     fetched_at: dt.datetime  # when upstream answered
     from_cache: bool
-
-
-def project_fingerprint(api_key: str) -> str:
-    """A keyed hash of the secret key: stable per project, useless to anyone without SECRET_KEY."""
-    mac = hmac.new(settings.SECRET_KEY.encode(), b"oakdash-project:" + api_key.encode(), "sha256")
-    return mac.hexdigest()[:32]
 
 
 def _cache_key(project: str, name: str, args: dict) -> str:

@@ -101,7 +101,7 @@ class DemoApp:
         self.faults = Faults()
         self.storage = DemoStorage(storage or StorageBehaviour(seed=seed))
         self.projects = {p.key: p for p in projects}
-        self._by_secret = {p.secret_key: p for p in self.projects.values()}
+        self._by_secret = {k: p for p in self.projects.values() for k in p.secret_keys}
         self._public = {p.public_key for p in self.projects.values()}
         # Deterministic per seed, so two apps with the same seed sign the same URLs.
         self._signer = Signer(hashlib.sha256(f"oakdash-demo-storage|{seed}".encode()).digest())

@@ -13,6 +13,9 @@ from . import hostile as h
 
 # Demo keys, public by design: they only unlock generated data.
 ACME_SECRET_KEY = "oak_sec_acmedemo000000000000a1b2"  # noqa: S105
+# A second secret key of the same project (a rotated or per-team key): reads exactly what the
+# first one reads. Tests use it for "this key belongs to Acme Shop".
+ACME_SECOND_SECRET_KEY = "oak_sec_acmedemo000000000000e5f6"  # noqa: S105
 ACME_PUBLIC_KEY = "oak_pub_acmedemo000000000000a1b2"
 GLOBEX_SECRET_KEY = "oak_sec_globexdemo0000000000c3d4"  # noqa: S105
 GLOBEX_PUBLIC_KEY = "oak_pub_globexdemo0000000000c3d4"
@@ -58,6 +61,11 @@ class Project:
     plans: tuple[str, ...]
     hostile_ids: tuple[str, ...]
     id_style: str  # "acme": anon_<hex> / user_<n>; "globex": uuid-ish / e-mail
+    other_secret_keys: tuple[str, ...] = ()  # more keys that read this project
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        return (self.secret_key, *self.other_secret_keys)
 
 
 _ACME_LINKS: dict[str, tuple[tuple[str | None, float], ...]] = {
@@ -338,6 +346,7 @@ ACME = Project(
     plans=("free", "plus", "pro"),
     hostile_ids=h.HOSTILE_DISTINCT_IDS,
     id_style="acme",
+    other_secret_keys=(ACME_SECOND_SECRET_KEY,),
 )
 
 GLOBEX = Project(
@@ -476,7 +485,7 @@ GLOBEX = Project(
 
 DEMO_PROJECTS: tuple[Project, ...] = (ACME, GLOBEX)
 PROJECTS_BY_KEY: dict[str, Project] = {p.key: p for p in DEMO_PROJECTS}
-PROJECTS_BY_SECRET: dict[str, Project] = {p.secret_key: p for p in DEMO_PROJECTS}
+PROJECTS_BY_SECRET: dict[str, Project] = {k: p for p in DEMO_PROJECTS for k in p.secret_keys}
 
 
 def project_for(key_or_slug: str) -> Project:

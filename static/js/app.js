@@ -42,12 +42,23 @@
     copyText(button.getAttribute("data-copy-url") || window.location.href, button);
   });
 
-  // Close the user menu when clicking elsewhere.
+  // Close the user menu and the project switcher when clicking elsewhere.
+  var MENUS = "details.usermenu[open], details.switcher[open]";
   document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+    document.querySelectorAll(MENUS).forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+
+  // The project switcher: when it opens, ask for its list again (the page's query may have
+  // changed through htmx since it loaded; the server reads HX-Current-URL), with each project's
+  // live count loading from then on. An htmx trigger filter would need eval, which the CSP forbids.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details[data-switcher]") || !menu.open) return;
+    var list = menu.querySelector("[data-switcher-list]");
+    if (list && window.htmx) window.htmx.trigger(list, "switcher:open");
+  }, true);
 
   // The phone's menu button (app.css shows it below 760 px): opens and closes the navigation.
   function setNavOpen(open, returnFocus) {
@@ -69,7 +80,7 @@
     if (event.key !== "Escape") return;
     var toggle = document.querySelector("[data-nav-toggle][aria-expanded='true']");
     if (toggle) setNavOpen(false, true);
-    document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+    document.querySelectorAll(MENUS).forEach(function (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
     });

@@ -11,7 +11,6 @@ import re
 
 import pytest
 
-from oakdash.dashboard.templatetags.oaktables import visitor_url
 from oakdash.dashboard.upstream import get_api
 from oakdash.demo.hostile import (
     ARABIC_CITY,
@@ -22,6 +21,7 @@ from oakdash.demo.hostile import (
     RTL_PATH,
 )
 from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.urls import visitor_url
 
 pytestmark = pytest.mark.django_db
 

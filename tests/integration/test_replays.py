@@ -8,11 +8,11 @@ import re
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import ms_duration
-from oakdash.dashboard.templatetags.oaktables import replay_url, session_url, visitor_url
 from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_URL
 from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.urls import replay_url, session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
 

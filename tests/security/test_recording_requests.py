@@ -18,6 +18,7 @@ import pytest
 from oakdash.dashboard.links import id_url
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.urls import ACME
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +60,7 @@ def hostile_recording(base: str, other_replay: str) -> tuple[bytes, dict[str, st
     """One gzipped NDJSON chunk, and the dashboard URL each planted reference points at."""
     targets = {
         "img": f"{base}/live/",
-        "stylesheet": f"{base}{id_url('replay', other_replay)}events.ndjson",
+        "stylesheet": f"{base}{id_url('replay', ACME, other_replay)}events.ndjson",
         "css background": f"{base}/?refresh=1",
         "css @import": f"{base}/settings/",
         "font": f"{base}/events/",
@@ -138,14 +139,14 @@ def test_a_recording_pointing_at_dashboard_urls_makes_no_request_to_oakdash(
     refused: dict[str, str] = {}
     page.on("requestfailed", lambda request: refused.update({request.url: request.failure}))
 
-    page_path = id_url("replay", replay_id)
+    page_path = id_url("replay", ACME, replay_id)
     page.goto(page_path)
     recorded = page.frame_locator("#replay-player iframe")
     recorded.locator("#probe").wait_for(state="attached")
     page.wait_for_selector("body[data-replay-loaded='1']", state="attached")
     page.wait_for_timeout(1500)  # time for anything the recorded DOM would still fetch
 
-    own = {page_path, page_path + "events.ndjson", "/live/widget/?compact=1"}
+    own = {page_path, page_path + "events.ndjson", f"/p/{ACME}/live/widget/?compact=1"}
     reached = [p for p in server_paths if p not in own and not p.startswith("/static/")]
     assert reached == [], f"requests from the recording reached oakdash: {reached}"
     # The browser did try, and its policy refused: the test saw the attempts, not silence.

@@ -134,11 +134,12 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 class IdLinks:
-    """``links.id_url`` for one route and many ids: ``reverse()`` once, then quote each id."""
+    """``links.id_url`` for one route of one project and many ids: ``reverse()`` once, then quote
+    each id."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, project: str) -> None:
         marker = _MARKER.format(0)
-        self.head, _, self.tail = reverse(name, args=[marker]).partition(marker)
+        self.head, _, self.tail = reverse(name, args=[project, marker]).partition(marker)
         self._anchors: dict[str, str] = {}
 
     def __call__(self, value: Any) -> str:

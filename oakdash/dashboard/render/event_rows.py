@@ -27,10 +27,10 @@ def _properties(properties: dict) -> str:
     )
 
 
-def event_rows(events: Iterable[models.Event]) -> SafeString:
+def event_rows(events: Iterable[models.Event], project: str) -> SafeString:
     clock = Clock()
     cell = CellCache()
-    visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
+    visitor_url, session_url = IdLinks("visitor", project), IdLinks("session", project)
     rows = []
     devices: dict[tuple, str] = {}  # an event's device · location: shared by its session
     for e in events:

@@ -24,11 +24,11 @@ def _viewport(r: models.Replay) -> str:
     return MUTED_DASH
 
 
-def replay_rows(replays: Iterable[models.Replay]) -> SafeString:
+def replay_rows(replays: Iterable[models.Replay], project: str) -> SafeString:
     clock = Clock()
     cell = CellCache()
-    replay_url = IdLinks("replay")
-    visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
+    replay_url = IdLinks("replay", project)
+    visitor_url, session_url = IdLinks("visitor", project), IdLinks("session", project)
     rows = []
     for r in replays:
         rid = escape(r.id)

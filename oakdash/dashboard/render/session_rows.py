@@ -34,11 +34,14 @@ def _count(n: int, one: str, many: str) -> str:
     return f'{n:,}<span class="unit"> {one if n == 1 else many}</span>'
 
 
-def session_rows(sessions: Iterable[models.Session], show_visitor: bool = True) -> SafeString:
-    """The rows; ``show_visitor=False`` on a visitor's own page (every row is theirs)."""
+def session_rows(
+    sessions: Iterable[models.Session], project: str, show_visitor: bool = True
+) -> SafeString:
+    """The rows, linking into ``project``; ``show_visitor=False`` on a visitor's own page
+    (every row is theirs)."""
     clock = Clock()
     cell = CellCache()
-    visitor_url, session_url = IdLinks("visitor"), IdLinks("session")
+    visitor_url, session_url = IdLinks("visitor", project), IdLinks("session", project)
     rows = []
     for s in sessions:
         sid = escape(s.session_id)

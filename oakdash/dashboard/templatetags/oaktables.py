@@ -4,8 +4,9 @@ Whole tables' rows come from ``oakdash.dashboard.render`` (``{% event_rows %}``,
 ``{% session_rows %}``, ``{% replay_rows %}``, ``{% journey_tree %}``, ``{% breakdown_panels %}``):
 built in Python once per table instead of a dozen template tags per row.
 
-Links to ids use ``visitor_url`` / ``session_url`` / ``replay_url`` rather than ``{% url %}``:
-they encode the id as one path segment, so ``../live`` stays an id (see ``links.py``).
+Links to ids use ``{% project_url "visitor" id %}`` (``oaklinks``) rather than ``{% url %}``: it
+encodes the id as one path segment, so ``../live`` stays an id (see ``links.py``). The row tags
+link into the page's project the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from oakdash.dashboard.links import id_url
 from oakdash.dashboard.render import cells
 from oakdash.dashboard.render.breakdowns import breakdown_panels as _breakdown_panels
 from oakdash.dashboard.render.event_rows import event_rows as _event_rows
@@ -24,23 +24,9 @@ from oakdash.dashboard.render.journey_tree import journey_tree as _journey_tree
 from oakdash.dashboard.render.list_filters import filter_panel, sort_heading
 from oakdash.dashboard.render.replay_rows import replay_rows as _replay_rows
 from oakdash.dashboard.render.session_rows import session_rows as _session_rows
+from oakdash.dashboard.templatetags.oaklinks import project_slug
 
 register = template.Library()
-
-
-@register.filter
-def visitor_url(distinct_id: str) -> str:
-    return id_url("visitor", distinct_id)
-
-
-@register.filter
-def session_url(session_id: str) -> str:
-    return id_url("session", session_id)
-
-
-@register.filter
-def replay_url(replay_id: str) -> str:
-    return id_url("replay", replay_id)
 
 
 @register.filter
@@ -64,22 +50,22 @@ def cell(value: Any, css: str = "clip") -> str:
     return mark_safe(cells.cell(value, css))  # noqa: S308 - escaped by cells.cell
 
 
-@register.simple_tag
-def event_rows(events) -> SafeString:
+@register.simple_tag(takes_context=True)
+def event_rows(context, events) -> SafeString:
     """The <tr>s of the /events/ table."""
-    return _event_rows(events)
+    return _event_rows(events, project_slug(context))
 
 
-@register.simple_tag
-def session_rows(sessions, show_visitor=True) -> SafeString:
+@register.simple_tag(takes_context=True)
+def session_rows(context, sessions, show_visitor=True) -> SafeString:
     """The <tr>s of a sessions table (without the visitor column on a visitor's own page)."""
-    return _session_rows(sessions, bool(show_visitor))
+    return _session_rows(sessions, project_slug(context), bool(show_visitor))
 
 
-@register.simple_tag
-def replay_rows(replays) -> SafeString:
+@register.simple_tag(takes_context=True)
+def replay_rows(context, replays) -> SafeString:
     """The <tr>s of the /replays/ table."""
-    return _replay_rows(replays)
+    return _replay_rows(replays, project_slug(context))
 
 
 @register.simple_tag

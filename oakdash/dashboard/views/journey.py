@@ -9,8 +9,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.journey import build_tree
 from oakdash.dashboard.pages import render_page
@@ -25,11 +26,11 @@ def _query(range_: str, **extra: str) -> str:
 
 
 @dashboard_page(refresh_by_post=True)
-def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
     range_ = range_param(request)
     refresh = request.method == "POST"
     fresh = cached_call(
-        request.project,
+        request.project.cache_key,
         "journey",
         {"range": range_},
         lambda: client.journey(range=range_),

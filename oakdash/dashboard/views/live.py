@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from oakdash.dashboard.access import DashboardRequest, ViewedProject
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.links import id_url
 from oakdash.dashboard.pages import render_page
@@ -93,19 +94,19 @@ def _last_good_key(project: str) -> str:
     return f"oakdash:live:last:{project}"
 
 
-def _session_url(session_id: str) -> str | None:
+def _session_url(project: str, session_id: str) -> str | None:
     # One encoded path segment: the id "../x" must not become a link to /x/.
-    return id_url("session", session_id) if session_id else None
+    return id_url("session", project, session_id) if session_id else None
 
 
-def _rows(live: models.Live, known: dict[str, models.Session]) -> list[LiveRow]:
+def _rows(live: models.Live, known: dict[str, models.Session], project: str) -> list[LiveRow]:
     """Newest activity first, each with its session's details when ``known`` has them."""
     now = timezone.now()
     ordered = sorted(live.sessions, key=lambda s: s.last_seen, reverse=True)
     return [
         LiveRow(
             s.session_id,
-            _session_url(s.session_id),
+            _session_url(project, s.session_id),
             s.last_seen,
             max(0, int((now - s.last_seen).total_seconds())),
             known.get(s.session_id),
@@ -115,13 +116,17 @@ def _rows(live: models.Live, known: dict[str, models.Session]) -> list[LiveRow]:
 
 
 def recent_sessions(
-    project: str, client: OakDataClient, *, budget: float | None = None, wait: float | None = None
+    cache_key: str,
+    client: OakDataClient,
+    *,
+    budget: float | None = None,
+    wait: float | None = None,
 ) -> dict[str, models.Session] | None:
     """The project's newest sessions by id (shared and cached like /live), None if OakData
     cannot say right now: the live rows then show their ids alone."""
     try:
         fresh = cached_call(
-            project,
+            cache_key,
             "live-sessions",
             {"range": RECENT_RANGE, "limit": RECENT_LIMIT},
             lambda: client.sessions(range=RECENT_RANGE, limit=RECENT_LIMIT),
@@ -135,7 +140,11 @@ def recent_sessions(
 
 
 def live_state(
-    request: HttpRequest, client: OakDataClient, *, polling: bool = False, describe: bool = False
+    request: DashboardRequest,
+    client: OakDataClient,
+    *,
+    polling: bool = False,
+    describe: bool = False,
 ) -> LiveState:
     """The project's live answer, shared by every viewer; the last good one if OakData fails.
     ``describe``: add what the recent sessions tell about each row (the widget, not the pill).
@@ -143,7 +152,7 @@ def live_state(
     A polling request bounds the upstream call (and any wait for it) by OAKDASH_POLL_TIMEOUT.
     Raises the other OakDataErrors (a revoked or public key): stale numbers would hide those.
     """
-    project: str = request.project
+    project, slug = request.project.cache_key, request.project.slug
     budget = settings.OAKDASH_POLL_TIMEOUT if polling else None
     if budget is not None:
         client = client.within(budget)
@@ -162,7 +171,7 @@ def live_state(
         if last is None:
             return LiveState(None, None, stale=True)
         live, fetched_at = last
-        return LiveState(live, fetched_at, stale=True, rows=_rows(live, {}))
+        return LiveState(live, fetched_at, stale=True, rows=_rows(live, {}, slug))
     if not fresh.from_cache:  # one write per upstream call, not one per viewer
         cache.set(_last_good_key(project), (fresh.value, fresh.fetched_at), LAST_GOOD_TTL)
     known = None
@@ -172,29 +181,34 @@ def live_state(
         fresh.value,
         fresh.fetched_at,
         stale=False,
-        rows=_rows(fresh.value, known or {}),
+        rows=_rows(fresh.value, known or {}, slug),
         enriched=known is not None,
     )
 
 
-def _context(state: LiveState) -> dict:
+def _context(state: LiveState, project: ViewedProject) -> dict:
     count = f"({state.live.active_now:,}) " if state.live is not None else ""
     return {
         "state": state,
         "window_minutes": ACTIVE_WINDOW_MINUTES,
         "recent_limit": RECENT_LIMIT,
         "updated_ago": ago(state.age_s) if state.age_s is not None else "",
-        "page_title": f"{count}Live · oakdash",
+        # live.js keeps the tab's title current with it (base.html's order: page · project).
+        "page_title": f"{count}Live · {project.name} · oakdash",
     }
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
     state = live_state(request, client, describe=True)
     # A first load with no answer at all is an outage (503); the page still polls and recovers.
     status = 503 if state.live is None and not request.htmx else 200
     response = render_page(
-        request, "dashboard/live.html", _context(state), partial="widget", status=status
+        request,
+        "dashboard/live.html",
+        _context(state, request.project),
+        partial="widget",
+        status=status,
     )
     if status == 503:
         response["Retry-After"] = "5"
@@ -202,18 +216,24 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
 
 
 @dashboard_page
-def widget(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def widget(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
     """The polled fragment: 200 whenever OakData is merely down, so polling carries on."""
     if bool_param(request, "compact"):
-        return _pill(request, client)
+        return render(request, "partials/nav_live.html", {"nav_live": _count(request, client)})
     state = live_state(request, client, polling=True, describe=True)
-    return render(request, "dashboard/live.html#widget", _context(state))
+    return render(request, "dashboard/live.html#widget", _context(state, request.project))
 
 
-def _pill(request: HttpRequest, client: OakDataClient) -> HttpResponse:
-    # The nav count is on every page: whatever goes wrong, it stays a small pill, never a page.
+def _count(request: DashboardRequest, client: OakDataClient) -> LiveState:
+    # A count shown on every page (the nav's pill, the switcher's entries): whatever goes wrong,
+    # it stays a small number or a dash, never a page.
     try:
-        state = live_state(request, client, polling=True)
+        return live_state(request, client, polling=True)
     except errors.OakDataError:
-        state = LiveState(None, None, stale=True)
-    return render(request, "partials/nav_live.html", {"nav_live": state})
+        return LiveState(None, None, stale=True)
+
+
+@dashboard_page
+def count(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
+    """One project's live count in the switcher, asked for when the menu opens."""
+    return render(request, "partials/switcher_count.html", {"count": _count(request, client)})

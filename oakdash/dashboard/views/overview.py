@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
+from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.links import sessions_list_url
 from oakdash.dashboard.pages import render_page
@@ -139,10 +140,10 @@ def overview_args(range_: str, exclude_bots: bool) -> dict:
     return {"range": range_, "exclude_bots": exclude_bots}
 
 
-def cached_overview(project: str, range_: str) -> models.Overview | None:
+def cached_overview(cache_key: str, range_: str) -> models.Overview | None:
     """This project's overview of ``range_`` (bots included) if one is cached, else None —
     never an upstream call: a page that only wants to quote a total must not pay for it."""
-    fresh = peek(project, "overview", overview_args(range_, False))
+    fresh = peek(cache_key, "overview", overview_args(range_, False))
     return fresh.value if fresh is not None else None
 
 
@@ -156,13 +157,16 @@ def view_query(range_: str, exclude_bots: bool, **extra: str) -> str:
 
 
 def build_panels(
-    overview: models.Overview, range_: str = params.DEFAULT_RANGE, exclude_bots: bool = False
+    overview: models.Overview,
+    project: str,
+    range_: str = params.DEFAULT_RANGE,
+    exclude_bots: bool = False,
 ) -> list[Panel]:
     # A click opens the most sessions the API gives for the same range (and bot choice).
     query = {"range": range_, "limit": str(params.SESSIONS_LIMIT[1])}
     if exclude_bots:
         query["bot"] = "no"
-    sessions_url = sessions_list_url(**query)
+    sessions_url = sessions_list_url(project, **query)
     panels = []
     for spec in PANELS:
         rows = list(getattr(overview, spec.attr))
@@ -266,12 +270,12 @@ def refreshed(request: HttpRequest, view_url: str) -> HttpResponse | None:
 
 
 @dashboard_page(refresh_by_post=True)
-def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def overview_page(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
     range_ = range_param(request)
     exclude_bots = bool_param(request, "exclude_bots")
     refresh = request.method == "POST"
     fresh = cached_call(
-        request.project,
+        request.project.cache_key,
         "overview",
         overview_args(range_, exclude_bots),
         lambda: client.overview(range=range_, exclude_bots=exclude_bots),
@@ -300,7 +304,7 @@ def overview_page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
             "bots_toggle_url": view_query(range_, not exclude_bots),
             "self_url": view_query(range_, exclude_bots),
             "refresh_url": view_query(range_, exclude_bots),  # POSTed to
-            "panels": build_panels(overview, range_, exclude_bots),
+            "panels": build_panels(overview, request.project.slug, range_, exclude_bots),
             "chart": chart,
             # (point, its UTC day's name, partial note) for the numbers table.
             "chart_rows": list(

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 
+from oakdash.dashboard.access import DashboardRequest, ViewedProject
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.links import id_url
 from oakdash.oakdata import OakDataClient, errors, models
@@ -46,8 +47,19 @@ def _exactly(host: str, paths: list[str]) -> str:
     return " ".join(host + path for path in paths)
 
 
-def replay_csp(request: HttpRequest, stream_url: str) -> str:
-    """This page's policy; `stream_url` and the live pill are all our scripts may fetch."""
+def fetched_by_the_page(project: ViewedProject) -> list[str]:
+    """What the page's own scripts fetch besides the stream: the live pill, the project
+    switcher's list, and each listed project's live count."""
+    return [
+        id_url("live_widget", project.slug),
+        reverse("project_menu"),
+        *(id_url("live_count", p.slug) for p in project.mine),
+    ]
+
+
+def replay_csp(request: DashboardRequest, stream_url: str) -> str:
+    """This page's policy; `stream_url` and `fetched_by_the_page` are all our scripts may
+    fetch."""
     host = request.get_host()
 
     def statics(names: tuple[str, ...]) -> str:
@@ -61,7 +73,7 @@ def replay_csp(request: HttpRequest, stream_url: str) -> str:
             f"img-src data: blob: {statics(REPLAY_IMAGES)}",
             "font-src data:",
             "media-src data: blob:",
-            f"connect-src {_exactly(host, [stream_url, reverse('live_widget')])}",
+            f"connect-src {_exactly(host, [stream_url, *fetched_by_the_page(request.project)])}",
             # rrweb's iframe is about:blank; a recorded link, meta refresh or frame must not
             # navigate it to one of our URLs.
             "frame-src 'none'",
@@ -121,17 +133,18 @@ def _session_events(client: OakDataClient, session_id: str) -> tuple[list[dict[s
     return rows, ""
 
 
-def _link(name: str, value: str | None) -> str:
-    return id_url(name, value) if value else ""
+def _link(name: str, project: str, value: str | None) -> str:
+    return id_url(name, project, value) if value else ""
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, replay_id: str) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient, replay_id: str) -> HttpResponse:
     start = start_seconds(request)
     replay = _replay_or_404(client, replay_id)
     session_events, events_problem = _session_events(client, replay.session_id)
+    slug = request.project.slug
     # The id as one encoded path segment: an id like "a/b" or "../x" must come back as itself.
-    page_url = id_url("replay", replay_id)
+    page_url = id_url("replay", slug, replay_id)
     config = {
         "streamUrl": page_url + "events.ndjson",
         "pageUrl": page_url,
@@ -145,8 +158,8 @@ def page(request: HttpRequest, client: OakDataClient, replay_id: str) -> HttpRes
         "dashboard/replay.html",
         {
             "replay": replay,
-            "visitor_url": _link("visitor", replay.distinct_id),
-            "session_url": _link("session", replay.session_id),
+            "visitor_url": _link("visitor", slug, replay.distinct_id),
+            "session_url": _link("session", slug, replay.session_id),
             "duration_s": replay.duration_ms / 1000,
             "config": config,
             "session_events": session_events,

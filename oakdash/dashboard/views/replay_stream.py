@@ -21,12 +21,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from oakdash.accounts.crypto import UndecryptableKey
+from oakdash.dashboard.access import KeyUnreadable, NoAccess, UnknownProject, open_project
 from oakdash.dashboard.chunk_storage import get_memory_budget, get_storage_http, get_stream_slots
 from oakdash.dashboard.errors import describe
 from oakdash.dashboard.stream_slots import StreamLimit
 from oakdash.dashboard.stream_watch import StreamBudget, WatchedStream, get_watch, paced
-from oakdash.dashboard.upstream import NoKey, client_for
 from oakdash.oakdata import OakDataClient, errors
 from oakdash.replay import (
     ChunkFetchError,
@@ -105,7 +104,7 @@ class _Body:
 
 
 @require_GET
-def replay_events(request: HttpRequest, replay_id: str) -> HttpResponse:
+def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpResponse:
     # fetch() from the player page wants JSON answers, not a redirect to an HTML login page.
     if not request.user.is_authenticated:
         return _json_error(401, "Your session ended: log in again to load this replay.")
@@ -123,7 +122,7 @@ def replay_events(request: HttpRequest, replay_id: str) -> HttpResponse:
     watch = get_watch()
     watch.hold(watched)  # from here on the slot is renewed, and freed by `drop`
     try:
-        response = _replay_response(request, replay_id, watched)
+        response = _replay_response(request, project, replay_id, watched)
     except BaseException:
         watch.drop(watched)
         raise
@@ -132,13 +131,21 @@ def replay_events(request: HttpRequest, replay_id: str) -> HttpResponse:
     return response
 
 
-def _replay_response(request: HttpRequest, replay_id: str, watched: WatchedStream) -> HttpResponse:
+def _replay_response(
+    request: HttpRequest, project: str, replay_id: str, watched: WatchedStream
+) -> HttpResponse:
     try:
-        client = client_for(request)
+        client = open_project(request, project)
         detail = client.replay(replay_id)  # fresh signed URLs, every time
-    except NoKey:
-        return _json_error(403, "Store your OakData key in settings to load replays.")
-    except UndecryptableKey:
+    except UnknownProject:
+        return _json_error(404, f"No oakdash project is at /p/{project}/.")
+    except NoAccess as refused:
+        return _json_error(
+            403,
+            f"You have no key for {refused.project.name}: store one in settings to load its "
+            "replays.",
+        )
+    except KeyUnreadable:
         return _json_error(403, "Your stored key can no longer be read: store it again.")
     except errors.OakDataError as err:
         problem = describe(err)

@@ -6,9 +6,10 @@ narrow and order those rows here, and the page says how many match.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
 from oakdash.dashboard import filters
+from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.csv_export import csv_response, wants_csv
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.pages import render_page
@@ -75,7 +76,7 @@ def list_summary(count: int, limit: int, total: int | None, range_words: str) ->
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
     range_ = range_param(request)
     limit = int_param(request, "limit", params.SESSIONS_LIMIT, params.SESSIONS_DEFAULT_LIMIT)
     as_csv = wants_csv(request)
@@ -93,7 +94,7 @@ def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
         )
     if filters.has_empty_values(request, filters.SESSIONS) and not request.htmx:
         return HttpResponseRedirect(request.path + view.url())  # the no-JS form's blank fields
-    overview = cached_overview(request.project, range_)
+    overview = cached_overview(request.project.cache_key, range_)
     range_words = RANGE_NAMES.get(range_, range_)
     return render_page(
         request,
