@@ -102,7 +102,6 @@ class DemoApp:
         self.storage = DemoStorage(storage or StorageBehaviour(seed=seed))
         self.projects = {p.key: p for p in projects}
         self._by_secret = {k: p for p in self.projects.values() for k in p.secret_keys}
-        self._public = {p.public_key for p in self.projects.values()}
         # Deterministic per seed, so two apps with the same seed sign the same URLs.
         self._signer = Signer(hashlib.sha256(f"oakdash-demo-storage|{seed}".encode()).digest())
         self._snapshots: dict[tuple[str, bool], Snapshot] = {}

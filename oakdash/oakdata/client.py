@@ -2,7 +2,7 @@
 
 It holds one user's key and borrows the process-wide pool. Each method validates its arguments
 (raising `InvalidParameter` before any request), calls the endpoint, and returns a parsed model
-or raises a typed error from `oakdash.oakdata.errors`. Section names refer to oakdata-api.md.
+or raises a typed error from `oakdash.oakdata.errors`. Section names refer to docs/oakdata-api.md.
 """
 
 from __future__ import annotations
