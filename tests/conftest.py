@@ -118,7 +118,7 @@ def still_demo_clock(monkeypatch):
 @pytest.fixture
 def upstream_calls(monkeypatch):
     """Paths of every upstream request the dashboard makes during the test."""
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     calls: list[str] = []
     monkeypatch.setattr(get_api(), "on_response", lambda path, status, elapsed: calls.append(path))

@@ -26,8 +26,8 @@ from oakdash.accounts import crypto, keystore, projects
 from oakdash.accounts.forms import ApiKeyForm, RenameForm
 from oakdash.accounts.models import Project, ProjectKey
 from oakdash.accounts.placement import Outcome, Placement, place_key
-from oakdash.dashboard.upstream import get_api
 from oakdash.oakdata import mask_key
+from oakdash.upstream import get_api
 
 PENDING = "oakdash.pending_key"
 

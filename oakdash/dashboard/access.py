@@ -22,8 +22,8 @@ from django_htmx.middleware import HtmxDetails
 
 from oakdash.accounts import crypto, keystore
 from oakdash.accounts.models import Project
-from oakdash.dashboard.upstream import get_api
 from oakdash.oakdata import OakDataClient
+from oakdash.upstream import get_api
 
 COOKIE = "oakdash_project"
 COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from oakdash.replay import ChunkHostPolicy, MemoryBudget, StorageClient, storage_client
+from oakdash.upstream import DEMO_BASE_URL
 
 from .stream_slots import StreamSlots
-from .upstream import DEMO_BASE_URL
 
 _lock = threading.Lock()
 _http: StorageClient | None = None

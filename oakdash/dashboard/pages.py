@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 
@@ -19,3 +19,12 @@ def render_page(
     """``template`` for a normal request; its ``{% partialdef partial %}`` for htmx."""
     name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
+
+
+def refreshed(request: HttpRequest, view_url: str) -> HttpResponse | None:
+    """After a no-JS refresh POST, the redirect (303) back to the view; None otherwise."""
+    if request.method != "POST" or request.htmx:
+        return None
+    response = HttpResponseRedirect(view_url)
+    response.status_code = 303  # See Other: the browser GETs the view, never re-POSTs
+    return response

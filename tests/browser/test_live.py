@@ -7,10 +7,10 @@ import json
 import pytest
 from django.core.cache import cache
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import ARABIC_TEXT, HOSTILE_LABEL, LONG_PATH
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

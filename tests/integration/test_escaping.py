@@ -11,7 +11,6 @@ import re
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo.hostile import (
     ARABIC_CITY,
     HOSTILE_LABEL,
@@ -21,6 +20,7 @@ from oakdash.demo.hostile import (
     RTL_PATH,
 )
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import visitor_url
 
 pytestmark = pytest.mark.django_db

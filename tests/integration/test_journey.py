@@ -9,11 +9,11 @@ import re
 import pytest
 
 from oakdash.dashboard.journey import build_tree
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo import hostile as h
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
 from oakdash.oakdata import models
+from oakdash.upstream import get_api
 
 pytestmark = pytest.mark.django_db
 

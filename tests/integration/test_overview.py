@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
-from oakdash.dashboard.views.overview import PANELS, TOP_ROWS
+from oakdash.dashboard.panels import PANELS, TOP_ROWS
 from oakdash.demo import get_demo_app
 from oakdash.demo import hostile as h
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _acme():
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     return get_api().for_key(ACME_SECRET_KEY)
 

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import ms_duration
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_URL
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import replay_url, session_url, visitor_url
 
 pytestmark = pytest.mark.django_db

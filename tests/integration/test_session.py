@@ -8,9 +8,9 @@ import json
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import clock, pretty_json
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import replay_url, visitor_url
 
 pytestmark = pytest.mark.django_db

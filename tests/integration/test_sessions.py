@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from oakdash.dashboard.csv_export import cell
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import session_url, visitor_url
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import pretty_json
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_DISTINCT_IDS, HOSTILE_LABEL, HOSTILE_TRAITS
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import replay_url, session_url, visitor_url
 
 pytestmark = pytest.mark.django_db

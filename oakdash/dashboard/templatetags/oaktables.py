@@ -76,7 +76,7 @@ def journey_tree(tree) -> SafeString:
 
 @register.simple_tag
 def breakdown_panels(panels, range_name) -> SafeString:
-    """The overview's breakdown panels (``views.overview.Panel``), each a card with its tables."""
+    """The overview's breakdown panels (``panels.Panel``), each a card with its tables."""
     return _breakdown_panels(panels, range_name)
 
 
