@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import crypto, keystore, projects
@@ -87,7 +87,7 @@ def _prove(api: OakDataAPI, key: str, project: Project) -> keystore.Check:
     return keystore.Check(keystore.Verdict.OK)
 
 
-def _sole_member(user: AbstractBaseUser, project: Project) -> bool:
+def _sole_member(user: User, project: Project) -> bool:
     members = set(project.keys.values_list("user_id", flat=True))
     return members == {user.pk}
 
@@ -95,7 +95,7 @@ def _sole_member(user: AbstractBaseUser, project: Project) -> bool:
 @sensitive_variables("key")
 def place_key(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     *,
     claim: Project | None = None,
@@ -131,7 +131,7 @@ def place_key(
 @sensitive_variables("key")
 def _join(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     project: Project,
     claim: Project | None,
@@ -151,7 +151,7 @@ def _join(
 @sensitive_variables("key")
 def _claim(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     project: Project,
     verify: bool,

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 
 from oakdash.dashboard.links import id_url
 from oakdash.dashboard.pages import render_page
+from oakdash.http_types import HtmxHttpRequest
 from oakdash.oakdata import errors
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ _DETAIL_ROUTES = {
 }
 
 
-def looked_for(request: HttpRequest) -> LookedFor | None:
+def looked_for(request: HtmxHttpRequest) -> LookedFor | None:
     """The id a detail page was opened with (``/sessions/<id>/`` …), None for other pages."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name not in _DETAIL_ROUTES or "project" not in match.kwargs:
@@ -112,7 +113,7 @@ def describe(err: errors.OakDataError, subject: LookedFor | None = None) -> Prob
     )
 
 
-def render_problem(request: HttpRequest, problem: Problem) -> HttpResponse:
+def render_problem(request: HtmxHttpRequest, problem: Problem) -> HttpResponse:
     response = render_page(
         request,
         "errors/problem.html",
@@ -125,11 +126,11 @@ def render_problem(request: HttpRequest, problem: Problem) -> HttpResponse:
     return response
 
 
-def render_upstream_error(request: HttpRequest, err: errors.OakDataError) -> HttpResponse:
+def render_upstream_error(request: HtmxHttpRequest, err: errors.OakDataError) -> HttpResponse:
     return render_problem(request, describe(err, looked_for(request)))
 
 
-def render_unknown_project(request: HttpRequest, slug: str) -> HttpResponse:
+def render_unknown_project(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """404 for /p/<slug>/ when no project has that slug: it says so, not "page not found"."""
     return render_problem(
         request,
@@ -149,7 +150,7 @@ def access_url(project: ProjectRef, back: str) -> str:
     return reverse("settings") + "?" + urlencode({"project": project.slug, "next": back})
 
 
-def render_no_access(request: HttpRequest, project: ProjectRef, back: str) -> HttpResponse:
+def render_no_access(request: HtmxHttpRequest, project: ProjectRef, back: str) -> HttpResponse:
     """403 for a project the viewer has no key for: which one, and how to get access."""
     return render_problem(
         request,

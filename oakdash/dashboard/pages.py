@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+
+from oakdash.http_types import HtmxHttpRequest
 
 
 def render_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template: str,
     context: dict[str, Any],
     *,
@@ -21,7 +23,7 @@ def render_page(
     return render(request, name, context, status=status)
 
 
-def refreshed(request: HttpRequest, view_url: str) -> HttpResponse | None:
+def refreshed(request: HtmxHttpRequest, view_url: str) -> HttpResponse | None:
     """After a no-JS refresh POST, the redirect (303) back to the view; None otherwise."""
     if request.method != "POST" or request.htmx:
         return None

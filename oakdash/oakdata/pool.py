@@ -16,9 +16,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar, CookiePolicy
-from typing import Self, TypeVar
+from typing import Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -251,7 +251,11 @@ class Pool:
         received = 0
         # (A response built in memory, e.g. by a test's MockTransport, was read on creation;
         # its stream still yields the raw bytes, as `iter_raw` would.)
-        raws = response.stream if response.is_stream_consumed else response.iter_raw()
+        # (A sync client's stream: `cast` drops httpx's async alternative.)
+        raws = cast(
+            "Iterable[bytes]",
+            response.stream if response.is_stream_consumed else response.iter_raw(),
+        )
         for raw in raws:
             received += len(raw)
             if received > self.max_response_bytes:

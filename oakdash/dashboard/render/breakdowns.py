@@ -29,9 +29,10 @@ def _label(panel: Panel, label: str | None) -> str:
         shown = label
         quoted = escape(label)
         text = f'<span class="bd-text" title="{quoted}"><bdi>{quoted}</bdi></span>'
-    if not panel.sessions_url:
+    param = panel.spec.filter_param
+    if not panel.sessions_url or param is None:
         return text
-    href = escape(f"{panel.sessions_url}&{urlencode({panel.spec.filter_param: label or NONE})}")
+    href = escape(f"{panel.sessions_url}&{urlencode({param: label or NONE})}")
     title = escape(f"{panel.spec.filter_words} {shown}")
     return f'<a class="bd-link" href="{href}" title="{title}">{text}</a>'
 

@@ -18,7 +18,8 @@ import zlib
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -27,6 +28,7 @@ from oakdash.dashboard.chunk_storage import get_memory_budget, get_storage_http,
 from oakdash.dashboard.errors import describe
 from oakdash.dashboard.stream_slots import StreamLimit
 from oakdash.dashboard.stream_watch import StreamBudget, WatchedStream, get_watch, paced
+from oakdash.http_types import AuthenticatedHttpRequest, signed_in
 from oakdash.oakdata import OakDataClient, errors
 from oakdash.replay import (
     ChunkFetchError,
@@ -119,9 +121,9 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 
 
 @require_GET
-def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpResponse:
+def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpResponseBase:
     # fetch() from the player page wants JSON answers, not a redirect to an HTML login page.
-    if not request.user.is_authenticated:
+    if not signed_in(request):
         return _json_error(401, "Your session ended: log in again to load this replay.")
     slots = get_stream_slots()
     try:
@@ -133,7 +135,7 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
         return _json_error(
             503, "Replays cannot be loaded right now: try again in a moment.", retry_after=5
         )
-    watched = WatchedStream(slots, slot, stream_budget(), request.environ.get("gunicorn.socket"))
+    watched = WatchedStream(slots, slot, stream_budget(), request.META.get("gunicorn.socket"))
     watch = get_watch()
     watch.hold(watched)  # from here on the slot is renewed, and freed by `drop`
     try:
@@ -147,8 +149,8 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
 
 
 def _replay_response(
-    request: HttpRequest, project: str, replay_id: str, watched: WatchedStream
-) -> HttpResponse:
+    request: AuthenticatedHttpRequest, project: str, replay_id: str, watched: WatchedStream
+) -> HttpResponseBase:
     try:
         client = open_project(request, project)
         detail = client.replay(replay_id)  # fresh signed URLs, every time
