@@ -261,6 +261,7 @@ def download_chunks(
         if not_done:
             raise ChunkFetchError(
                 f"The replay's chunks took longer than {limits.deadline:g} s to download.",
+                timed_out=True,  # storage answered too slowly: 504, as for a chunk's timeout
                 detail="deadline",
             )
     except BaseException:

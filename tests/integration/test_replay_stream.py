@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from oakdash.dashboard import chunk_storage, upstream
+from oakdash import upstream
+from oakdash.dashboard import chunk_storage
 from oakdash.demo import ACME_SECRET_KEY, DemoApp, make_app
 from oakdash.demo.server import serve
 from oakdash.oakdata import OakDataAPI
