@@ -166,13 +166,6 @@ def test_the_csv_neutralises_formulas(client_a):
     assert record["distinct_id"] == "'+1"
 
 
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/events", status=503)
-    response = client_a.get("/events/")
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
-
-
 def test_a_revoked_key_is_the_invalid_key_page(client_a):
     get_demo_app().faults.add("/api/v1/events", status=401, body=b'{"error": "revoked"}')
     response = client_a.get("/events/")

@@ -192,23 +192,6 @@ def test_refresh_is_a_post_that_asks_upstream_again(client_a, upstream_calls):
     assert response.status_code == 303 and response["Location"] == "/p/acme-shop/journey/?range=90d"
 
 
-@pytest.mark.parametrize(
-    ("status", "expected_status", "words"),
-    [
-        (401, 403, "Your key is no longer valid"),
-        (403, 403, "Your stored key is a public key"),
-        (502, 503, "OakData did not answer"),
-    ],
-)
-def test_each_upstream_error_gets_its_page(client_a, status, expected_status, words):
-    get_demo_app().faults.add("/api/v1/journey", status=status, body=b'{"error": "nope"}')
-    response = client_a.get("/journey/")
-    assert response.status_code == expected_status
-    assert words in response.content.decode()
-    partial = client_a.get("/journey/?range=24h", HTTP_HX_REQUEST="true")
-    assert partial.status_code == expected_status and "<html" not in partial.content.decode()
-
-
 def test_junk_from_the_api_is_the_unavailable_page(client_a):
     get_demo_app().faults.add("/api/v1/journey", status=200, body=b'{"roots": "nope"}')
     response = client_a.get("/journey/")

@@ -366,26 +366,6 @@ def test_the_page_says_when_the_numbers_were_fetched(client_a):
     assert re.search(as_of, page)
 
 
-@pytest.mark.parametrize(
-    ("status", "expected_status", "words"),
-    [
-        (401, 403, "Your key is no longer valid"),
-        (403, 403, "Your stored key is a public key"),
-        (400, 400, "OakData refused the request"),
-        (500, 503, "OakData did not answer"),
-        (503, 503, "OakData did not answer"),
-    ],
-)
-def test_each_upstream_error_gets_its_page(client_a, status, expected_status, words):
-    get_demo_app().faults.add("/api/v1/overview", status=status, body=b'{"error": "nope"}')
-    response = client_a.get("/?range=7d")
-    assert response.status_code == expected_status
-    assert words in response.content.decode()
-    partial = client_a.get("/?range=30d", HTTP_HX_REQUEST="true")
-    assert partial.status_code == expected_status
-    assert words in partial.content.decode() and "<html" not in partial.content.decode()
-
-
 def test_hostile_labels_are_escaped_and_clipped(client_a):
     page = client_a.get("/?range=7d").content.decode()
     assert "<script>alert(1)" not in page

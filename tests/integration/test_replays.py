@@ -93,13 +93,6 @@ def test_no_recordings_says_so(client_a):
     assert "No recordings yet" in html and "<table" not in html
 
 
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/replays", status=503)
-    response = client_a.get("/replays/")
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
-
-
 def test_a_revoked_key_is_the_invalid_key_page(client_a):
     get_demo_app().faults.add("/api/v1/replays", status=401, body=b'{"error": "revoked"}')
     response = client_a.get("/replays/")

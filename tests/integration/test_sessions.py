@@ -110,13 +110,6 @@ def test_a_bad_value_in_an_htmx_request_gets_the_problem_fragment(client_a):
     assert "<html" not in html and 'data-problem="bad-request"' in html
 
 
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/sessions", status=503)
-    response = client_a.get("/sessions/")
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
-
-
 def test_a_revoked_key_is_the_invalid_key_page(client_a):
     get_demo_app().faults.add("/api/v1/sessions", status=401, body=b'{"error": "bad key"}')
     response = client_a.get("/sessions/")

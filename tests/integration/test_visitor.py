@@ -173,13 +173,6 @@ def test_an_unknown_visitor_is_the_404_page(client_a):
     assert 'data-problem="not-found"' in response.content.decode()
 
 
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/visitors/", status=504)
-    response = client_a.get(visitor_url("a/b"))
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
-
-
 def test_a_revoked_key_is_the_invalid_key_page(client_a):
     get_demo_app().faults.add("/api/v1/visitors/", status=401, body=b'{"error": "revoked"}')
     response = client_a.get(visitor_url("a/b"))

@@ -16,8 +16,7 @@ from oakdash.replay import (
     download_chunks,
     open_replay_stream,
 )
-
-from .test_replay_support import fixtures_dir, gz, recording_chunks
+from tests.support.replay_chunks import fixtures_dir, gz, recording_chunks
 
 SIGNED = "https://storage.test/replays/r1/chunk-{}.ndjson.gz?expires=1795810303&sig=s3cr3tSIG"
 
