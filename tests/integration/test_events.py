@@ -11,8 +11,7 @@ import re
 import pytest
 
 from oakdash.demo import get_demo_app
-from oakdash.demo.projects import ACME_SECRET_KEY
-from oakdash.upstream import get_api
+from tests.conftest import acme
 from tests.urls import session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: the firehose grows every minute and a test compares two reads."""
-
-
-def acme():
-    return get_api().for_key(ACME_SECRET_KEY)
 
 
 def fake_page(rows, total, offset=0, limit=100):

@@ -10,8 +10,7 @@ import pytest
 from oakdash.dashboard.templatetags.oakfmt import ms_duration
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_URL
-from oakdash.demo.projects import ACME_SECRET_KEY
-from oakdash.upstream import get_api
+from tests.conftest import acme
 from tests.urls import replay_url, session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: new recordings appear as time passes and a test compares reads."""
-
-
-def acme():
-    return get_api().for_key(ACME_SECRET_KEY)
 
 
 def rows_of(html: str) -> dict[str, str]:
