@@ -125,7 +125,7 @@ def place_key(
 @sensitive_variables("key")
 def _store(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     check: keystore.Check | None,
     *,
