@@ -132,7 +132,8 @@ def _store(
     verify: bool,
     project: Project | None = None,
     name: str = "",
-    **placed: bool,
+    joined: bool = False,
+    claim_overruled: bool = False,
 ) -> Placement:
     """Store the key unless ``check`` (None: not asked) refused it; a verified key renews the
     project's anchor."""
@@ -141,7 +142,7 @@ def _store(
     record = keystore.store_key(user, key, verified=verify, project=project, name=name)
     if verify:
         keystore.refresh_anchor(api, record.project, key)
-    return Placement(Outcome.STORED, record=record, **placed)
+    return Placement(Outcome.STORED, record=record, joined=joined, claim_overruled=claim_overruled)
 
 
 @sensitive_variables("key")
