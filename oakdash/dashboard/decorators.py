@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from oakdash.dashboard import access
-from oakdash.dashboard.errors import render_no_access, render_unknown_project, render_upstream_error
+from oakdash.dashboard.errors import CLIENT_FAILURES, client_problem, render_problem
 from oakdash.dashboard.links import canonical_full_path
 from oakdash.http_types import AuthenticatedHttpRequest, HtmxHttpRequest, signed_in
-from oakdash.oakdata import OakDataClient, errors
+from oakdash.oakdata import OakDataClient
 
 PageView = Callable[..., HttpResponse]
 
@@ -96,23 +96,14 @@ def dashboard_page(
     def _answer(request: AuthenticatedHttpRequest, project: str, *args, **kwargs) -> HttpResponse:
         try:
             client: OakDataClient = access.open_project(request, project)
-        except access.UnknownProject as missing:
-            return render_unknown_project(request, missing.slug)
-        except access.NoAccess as refused:
-            return render_no_access(request, refused.project, page_url(request))
-        except access.KeyUnreadable as unreadable:
-            messages.error(
-                request,
-                f"Your stored key for {unreadable.project.name} can no longer be decrypted (the "
-                "server's encryption keys changed). Please store it again.",
-            )
-            return to_settings(request, "undecryptable", unreadable.project.slug)
-        except errors.OakDataError as err:  # e.g. a public key that slipped in unverified
-            return render_upstream_error(request, err)
-        try:
             return view(request, client, *args, **kwargs)
-        except errors.OakDataError as err:
-            return render_upstream_error(request, err)
+        except CLIENT_FAILURES as err:
+            problem = client_problem(err, request, page_url(request))
+            if isinstance(err, access.KeyUnreadable):
+                # A page can do better than say so: straight to settings, to store it again.
+                messages.error(request, f"{problem.title}. {problem.detail}")
+                return to_settings(request, "undecryptable", err.project.slug)
+            return render_problem(request, problem)
 
     @functools.wraps(view)
     def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:

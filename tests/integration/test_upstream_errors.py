@@ -8,7 +8,7 @@ import pytest
 
 from oakdash.dashboard.urls import PROJECT_ROUTES
 from oakdash.demo import get_demo_app
-from tests.conftest import ACME
+from tests.conftest import ACME, GLOBEX
 
 # Live answers failures its own way (the widget keeps the last good state, marked stale:
 # tests/integration/test_live.py); the replay stream answers JSON (test_replay_stream.py).
@@ -53,3 +53,33 @@ def test_each_upstream_failure_gets_its_page_on_every_page(client_a, url, answer
     text = fragment.content.decode()
     assert fragment.status_code == status
     assert words in text and "<html" not in text
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "words"), FAILURES, ids=["401", "403", "400", "502", "junk"]
+)
+def test_the_replay_stream_answers_the_same_failures_in_the_same_words_as_json(
+    client_a, answer, status, words
+):
+    upstream_status, body = answer
+    get_demo_app().faults.add("/api/v1/", status=upstream_status, body=body)
+    response = client_a.get(f"/p/{ACME}/replays/r-1/events.ndjson")
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert words in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("project", "status", "words"),
+    [
+        ("no-such-project", 404, "No project has this address"),
+        (GLOBEX, 403, "You have no key for Globex Docs"),  # bob's project; alice has none
+    ],
+)
+def test_a_project_the_viewer_cannot_read_is_said_the_same_way_by_page_and_stream(
+    client_a, user_b, project, status, words
+):
+    page = client_a.get(f"/p/{project}/sessions/")
+    assert page.status_code == status and words in page.content.decode()
+    stream = client_a.get(f"/p/{project}/replays/r-1/events.ndjson")
+    assert stream.status_code == status and words in stream.json()["error"]

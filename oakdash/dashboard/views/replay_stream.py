@@ -23,13 +23,14 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from oakdash.dashboard.access import KeyUnreadable, NoAccess, UnknownProject, open_project
+from oakdash.dashboard.access import open_project
 from oakdash.dashboard.chunk_storage import get_memory_budget, get_storage_http, get_stream_slots
-from oakdash.dashboard.errors import describe
+from oakdash.dashboard.errors import CLIENT_FAILURES, client_problem, json_error, json_problem
+from oakdash.dashboard.links import id_url
 from oakdash.dashboard.stream_slots import StreamLimit
 from oakdash.dashboard.stream_watch import StreamBudget, WatchedStream, get_watch, paced
 from oakdash.http_types import AuthenticatedHttpRequest, signed_in
-from oakdash.oakdata import OakDataClient, errors
+from oakdash.oakdata import OakDataClient
 from oakdash.replay import (
     ChunkFetchError,
     ReplayBusy,
@@ -66,21 +67,13 @@ def stream_budget() -> StreamBudget:
     )
 
 
-def _json_error(status: int, message: str, retry_after: int | None = None) -> JsonResponse:
-    response = JsonResponse({"error": message}, status=status)
-    response["Cache-Control"] = "no-store"
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
-
-
 def _error_response(error: ReplayError) -> JsonResponse:
     """503 (busy: try again), 504 (storage did not answer in time), else 502."""
     if isinstance(error, ReplayBusy):
-        return _json_error(503, error.message, retry_after=error.retry_after)
+        return json_error(503, error.message, retry_after=error.retry_after)
     if isinstance(error, ChunkFetchError) and error.timed_out:
-        return _json_error(504, error.message)
-    return _json_error(502, error.message)
+        return json_error(504, error.message)
+    return json_error(502, error.message)
 
 
 def _gzipped(blocks: Iterator[bytes]) -> Iterator[bytes]:
@@ -124,15 +117,15 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpResponseBase:
     # fetch() from the player page wants JSON answers, not a redirect to an HTML login page.
     if not signed_in(request):
-        return _json_error(401, "Your session ended: log in again to load this replay.")
+        return json_error(401, "Your session ended: log in again to load this replay.")
     slots = get_stream_slots()
     try:
         slot = slots.acquire(str(request.user.pk))
     except StreamLimit as limit:
-        return _json_error(429, limit.message, retry_after=limit.retry_after)
+        return json_error(429, limit.message, retry_after=limit.retry_after)
     except Exception:  # the cache is down: streams cannot be counted, so none is started
         log.exception("replay stream slots unavailable")
-        return _json_error(
+        return json_error(
             503, "Replays cannot be loaded right now: try again in a moment.", retry_after=5
         )
     watched = WatchedStream(slots, slot, stream_budget(), request.META.get("gunicorn.socket"))
@@ -154,19 +147,8 @@ def _replay_response(
     try:
         client = open_project(request, project)
         detail = client.replay(replay_id)  # fresh signed URLs, every time
-    except UnknownProject:
-        return _json_error(404, f"No oakdash project is at /p/{project}/.")
-    except NoAccess as refused:
-        return _json_error(
-            403,
-            f"You have no key for {refused.project.name}: store one in settings to load its "
-            "replays.",
-        )
-    except KeyUnreadable:
-        return _json_error(403, "Your stored key can no longer be read: store it again.")
-    except errors.OakDataError as err:
-        problem = describe(err)
-        return _json_error(problem.status, f"{problem.title}. {problem.detail}")
+    except CLIENT_FAILURES as err:  # the same words as the pages, as JSON
+        return json_problem(client_problem(err, request, id_url("replay", project, replay_id)))
 
     try:
         stream = open_replay_stream(
