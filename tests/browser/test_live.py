@@ -60,6 +60,7 @@ def test_the_widget_and_the_title_update_on_their_own(logged_in_page):
     get_demo_app().faults.add("/api/v1/live", status=200, body=_fake_live(4242, ["s_new_one"]))
     cache.clear()
     page.clock.run_for(POLL_MS)  # the next poll, now
+    page.clock.resume()  # (and time flows again: htmx settles on a timer)
 
     page.wait_for_function(
         "() => document.querySelector('#live-widget [data-live-count]').textContent === '4,242'",
@@ -102,6 +103,7 @@ def test_polling_stops_while_the_tab_is_hidden_and_resumes_at_once(logged_in_pag
     page.clock.run_for(POLL_MS + 1_500)  # more than one polling interval, in the page's time
     page.wait_for_timeout(300)  # (a request those timers made would have gone out by now)
     assert requests == []
+    page.clock.resume()
 
     # Shown again: both refresh at once, without waiting for the next interval.
     with (
@@ -138,7 +140,8 @@ def test_a_failing_api_keeps_the_numbers_and_shows_a_stale_marker(logged_in_page
     assert page.locator("[data-stale-marker]").count() == 0
 
     get_demo_app().faults.add("/api/v1/live", status=503)
-    page.clock.run_for(POLL_MS)
+    page.clock.run_for(POLL_MS)  # the next poll, now
+    page.clock.resume()
     page.locator("#live-widget [data-stale-marker]").wait_for(timeout=POLL_WAIT_MS)
     assert "OakData did not answer" in page.locator("[data-stale-marker]").text_content()
     assert page.locator("#live-widget [data-live-count]").text_content() == "31"
@@ -160,7 +163,8 @@ def test_a_first_load_while_the_api_is_down_says_so_then_recovers(logged_in_page
 
     get_demo_app().faults.clear()
     cache.clear()
-    page.clock.run_for(POLL_MS)
+    page.clock.run_for(POLL_MS)  # the next poll, now
+    page.clock.resume()
     page.locator("#live-widget [data-live-count]").wait_for(timeout=POLL_WAIT_MS)
     assert page.locator("[data-live-unavailable]").count() == 0
 
