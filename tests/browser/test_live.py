@@ -68,7 +68,9 @@ def test_the_widget_and_the_title_update_on_their_own(logged_in_page):
     )
     assert page.locator('#live-widget a[href="/p/acme-shop/sessions/s_new_one/"]').is_visible()
     # The title follows the swap on htmx's settle step, a moment after the count changes.
-    page.wait_for_function("() => document.title === '(4,242) Live · oakdash'", timeout=2_000)
+    page.wait_for_function(
+        "() => document.title === '(4,242) Live · Acme Shop · oakdash'", timeout=2_000
+    )
     page.wait_for_function(
         "() => document.querySelector('.live-pill [data-live-count]').textContent === '4,242'",
         timeout=POLL_WAIT_MS,

@@ -257,8 +257,12 @@ def test_login_over_tls_sets_secure_cookies_and_pages_stay_https(deployed):
     client.get("/sessions/?range=30d&limit=25")
     project = client.project
     client.close()
-    log = Path(deployed["app_log"]).read_text()
-    assert f'"GET /p/{project}/sessions/" 200' in log and "limit=25" not in log
+    # gunicorn writes the access line just after the response: give it a moment.
+    deadline = time.monotonic() + 5
+    while f'"GET /p/{project}/sessions/" 200' not in (log := Path(deployed["app_log"]).read_text()):
+        assert time.monotonic() < deadline, log[-2000:]
+        time.sleep(0.1)
+    assert "limit=25" not in log
 
 
 def test_the_replay_stream_arrives_progressively_through_nginx(deployed):
