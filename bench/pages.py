@@ -352,7 +352,7 @@ def main() -> None:
             print(f"demo OakData API: {api_url} (subprocess); building its data…", flush=True)
             wait_for_demo(api_url, [ACME_SECRET_KEY, GLOBEX_SECRET_KEY])
             setup_django(api_url, Path(tmp))
-            from oakdash.dashboard.upstream import get_api
+            from oakdash.upstream import get_api
 
             rec = Recorder()
             get_api().on_response = rec.on_response

@@ -7,6 +7,7 @@ process at start-up with a message naming the variable, instead of silently mean
 from __future__ import annotations
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,7 +20,12 @@ def _raw(name: str) -> str | None:
     return None if value is None else value.strip()
 
 
+@overload
+def env_str(name: str, default: str, *, required: bool = False) -> str: ...
+@overload
+def env_str(name: str, default: None = None, *, required: bool = False) -> str | None: ...
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    """The variable's value, else ``default`` (a ``str`` when a ``str`` default is given)."""
     value = _raw(name)
     if value:
         return value

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.http import QueryDict
 from django.views.debug import SafeExceptionReporterFilter
 
 from oakdash.oakdata.errors import KEY_LIKE
@@ -60,7 +61,7 @@ class KeyScrubbingExceptionReporterFilter(SafeExceptionReporterFilter):
 
     def get_post_parameters(self, request):
         parameters = super().get_post_parameters(request)
-        if request is None:
+        if request is None or not isinstance(parameters, QueryDict):  # {} without a request
             return parameters
         cleansed = parameters.copy()
         for name, values in parameters.lists():

@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django_htmx",
     "axes",
     "template_partials",
@@ -84,7 +83,7 @@ TEMPLATES = [
 # SQLite for one process; PostgreSQL (psycopg 3) for several workers or hosts. Connections are
 # kept for DATABASE_CONN_MAX_AGE seconds and checked before reuse, so a restarted database server
 # costs one failed health check, not a failed request.
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     """sqlite:///path (one host) or postgres://user:password@host:port/name (psycopg 3)."""
     database = dj_database_url.parse(
         url,

@@ -115,10 +115,19 @@ def still_demo_clock(monkeypatch):
     return now
 
 
+def acme():
+    """Alice's view of the demo's Acme Shop through the dashboard's own API object: what the
+    pages under test were given."""
+    from oakdash.demo.projects import ACME_SECRET_KEY
+    from oakdash.upstream import get_api
+
+    return get_api().for_key(ACME_SECRET_KEY)
+
+
 @pytest.fixture
 def upstream_calls(monkeypatch):
     """Paths of every upstream request the dashboard makes during the test."""
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     calls: list[str] = []
     monkeypatch.setattr(get_api(), "on_response", lambda path, status, elapsed: calls.append(path))

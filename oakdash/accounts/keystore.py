@@ -7,7 +7,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -88,7 +88,7 @@ def check_key(api: OakDataAPI, key: str) -> Check:
 
 @sensitive_variables("key")
 def store_key(
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     *,
     verified: bool,
@@ -119,13 +119,13 @@ def store_key(
     return record
 
 
-def remove_key(user: AbstractBaseUser, project: Project) -> bool:
+def remove_key(user: User, project: Project) -> bool:
     """Remove ``user``'s key for ``project``; the project stays for its other members."""
     deleted, _ = ProjectKey.objects.filter(user=user, project=project).delete()
     return bool(deleted)
 
 
-def memberships(user: AbstractBaseUser) -> list[ProjectKey]:
+def memberships(user: User) -> list[ProjectKey]:
     """The user's keys with their projects (one query), by project name."""
     if not user.is_authenticated:
         return []

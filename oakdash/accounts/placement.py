@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import crypto, keystore, projects
@@ -87,7 +87,7 @@ def _prove(api: OakDataAPI, key: str, project: Project) -> keystore.Check:
     return keystore.Check(keystore.Verdict.OK)
 
 
-def _sole_member(user: AbstractBaseUser, project: Project) -> bool:
+def _sole_member(user: User, project: Project) -> bool:
     members = set(project.keys.values_list("user_id", flat=True))
     return members == {user.pk}
 
@@ -95,7 +95,7 @@ def _sole_member(user: AbstractBaseUser, project: Project) -> bool:
 @sensitive_variables("key")
 def place_key(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     *,
     claim: Project | None = None,
@@ -125,14 +125,15 @@ def place_key(
 @sensitive_variables("key")
 def _store(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     check: keystore.Check | None,
     *,
     verify: bool,
     project: Project | None = None,
     name: str = "",
-    **placed: bool,
+    joined: bool = False,
+    claim_overruled: bool = False,
 ) -> Placement:
     """Store the key unless ``check`` (None: not asked) refused it; a verified key renews the
     project's anchor."""
@@ -141,13 +142,13 @@ def _store(
     record = keystore.store_key(user, key, verified=verify, project=project, name=name)
     if verify:
         keystore.refresh_anchor(api, record.project, key)
-    return Placement(Outcome.STORED, record=record, **placed)
+    return Placement(Outcome.STORED, record=record, joined=joined, claim_overruled=claim_overruled)
 
 
 @sensitive_variables("key")
 def _join(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     project: Project,
     claim: Project | None,
@@ -170,7 +171,7 @@ def _join(
 @sensitive_variables("key")
 def _claim(
     api: OakDataAPI,
-    user: AbstractBaseUser,
+    user: User,
     key: str,
     project: Project,
     verify: bool,

@@ -8,7 +8,7 @@ change it, warned that shared links then stop working.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
@@ -20,7 +20,7 @@ SLUG_BASE_MAX = 40
 FALLBACK_SLUG = "project"
 
 
-def default_name(user: AbstractBaseUser) -> str:
+def default_name(user: User) -> str:
     """A new project's name when the person gave none (anyone with a key may rename it)."""
     return f"{user.get_username()}'s project"[:NAME_MAX]
 

@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.forms.utils import ErrorList
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -26,9 +27,11 @@ from oakdash.accounts import crypto, keystore, projects
 from oakdash.accounts.forms import ApiKeyForm, RenameForm
 from oakdash.accounts.models import Project, ProjectKey
 from oakdash.accounts.placement import Outcome, Placement, place_key
-from oakdash.dashboard.upstream import get_api
+from oakdash.http_types import AuthenticatedHttpRequest
 from oakdash.oakdata import mask_key
+from oakdash.upstream import get_api
 
+RenameErrors = dict[str, ErrorList | list[str]]  # per project slug, for the rename form
 PENDING = "oakdash.pending_key"
 
 
@@ -65,7 +68,7 @@ class Membership:
         return self.key.project
 
 
-def _memberships(request: HttpRequest) -> list[Membership]:
+def _memberships(request: AuthenticatedHttpRequest) -> list[Membership]:
     keys = (
         ProjectKey.objects.filter(user=request.user)
         .select_related("project")
@@ -75,7 +78,7 @@ def _memberships(request: HttpRequest) -> list[Membership]:
     return [Membership(k, k.members - 1) for k in keys]
 
 
-def _safe_next(request: HttpRequest) -> str | None:
+def _safe_next(request: AuthenticatedHttpRequest) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -92,13 +95,13 @@ def _project_of(url: str) -> str | None:
         return None
 
 
-def _focus(request: HttpRequest) -> Project | None:
+def _focus(request: AuthenticatedHttpRequest) -> Project | None:
     """The project the page is about (``?project=``): preselected where a key is typed."""
     slug = request.POST.get("project") or request.GET.get("project") or ""
     return Project.objects.filter(slug=slug).first() if slug else None
 
 
-def _pending_mask(request: HttpRequest, pending: Pending | None) -> str | None:
+def _pending_mask(request: AuthenticatedHttpRequest, pending: Pending | None) -> str | None:
     if pending is None:
         return None
     try:
@@ -108,7 +111,7 @@ def _pending_mask(request: HttpRequest, pending: Pending | None) -> str | None:
         return None
 
 
-def _my_project(request: HttpRequest) -> Project | None:
+def _my_project(request: AuthenticatedHttpRequest) -> Project | None:
     """The project a rename or remove is for: one of the person's own, else None."""
     slug = request.POST.get("project", "")
     mine = Project.objects.filter(keys__user=request.user)
@@ -122,9 +125,9 @@ def _my_project(request: HttpRequest) -> Project | None:
 @sensitive_post_parameters("api_key")
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiKeyForm(initial={"project": _focus(request)})
-    rename_errors: dict[str, list[str]] = {}
+    rename_errors: RenameErrors = {}
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "save")
@@ -148,7 +151,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 def _render(
-    request: HttpRequest, form: ApiKeyForm, rename_errors: dict[str, list[str]], status: int
+    request: AuthenticatedHttpRequest,
+    form: ApiKeyForm,
+    rename_errors: RenameErrors,
+    status: int,
 ) -> HttpResponse:
     pending = Pending.load(request)
     focus = _focus(request)
@@ -177,7 +183,7 @@ def _render(
     return response
 
 
-def _done(request: HttpRequest, placement: Placement) -> HttpResponse:
+def _done(request: AuthenticatedHttpRequest, placement: Placement) -> HttpResponse:
     """Back to ``next`` when the stored key opens it, else to settings (saying why)."""
     record = placement.record
     assert record is not None
@@ -200,7 +206,7 @@ def _done(request: HttpRequest, placement: Placement) -> HttpResponse:
 
 
 def _announce(
-    request: HttpRequest, placement: Placement, key_mask: str, claim: Project | None
+    request: AuthenticatedHttpRequest, placement: Placement, key_mask: str, claim: Project | None
 ) -> None:
     record = placement.record
     assert record is not None
@@ -221,7 +227,7 @@ def _announce(
 
 
 @sensitive_variables("key")
-def _save_checked(request: HttpRequest, form: ApiKeyForm) -> HttpResponse | None:
+def _save_checked(request: AuthenticatedHttpRequest, form: ApiKeyForm) -> HttpResponse | None:
     key = keystore.normalise(form.cleaned_data["api_key"])
     claim: Project | None = form.cleaned_data["project"]
     name = form.cleaned_data["name"]
@@ -251,7 +257,7 @@ def _save_checked(request: HttpRequest, form: ApiKeyForm) -> HttpResponse | None
 
 
 @sensitive_variables("key")
-def _save_pending(request: HttpRequest, *, verify: bool) -> HttpResponse:
+def _save_pending(request: AuthenticatedHttpRequest, *, verify: bool) -> HttpResponse:
     pending = Pending.load(request)
     request.session.pop(PENDING, None)
     if pending is None:
@@ -277,7 +283,7 @@ def _save_pending(request: HttpRequest, *, verify: bool) -> HttpResponse:
     return redirect(reverse("settings") + "?" + urlencode(_keep(request, claim)))
 
 
-def _keep(request: HttpRequest, claim: Project | None) -> dict[str, str]:
+def _keep(request: AuthenticatedHttpRequest, claim: Project | None) -> dict[str, str]:
     values = {}
     if claim is not None:
         values["project"] = claim.slug
@@ -287,7 +293,9 @@ def _keep(request: HttpRequest, claim: Project | None) -> dict[str, str]:
     return values
 
 
-def _rename(request: HttpRequest) -> tuple[HttpResponse | None, dict[str, list[str]]]:
+def _rename(
+    request: AuthenticatedHttpRequest,
+) -> tuple[HttpResponse | None, RenameErrors]:
     project = _my_project(request)
     if project is None:
         messages.error(request, "You can only rename a project you have a key for.")
@@ -299,7 +307,7 @@ def _rename(request: HttpRequest) -> tuple[HttpResponse | None, dict[str, list[s
     return redirect("settings"), {}
 
 
-def _remove(request: HttpRequest) -> HttpResponse:
+def _remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     project = _my_project(request)
     if project is None or not keystore.remove_key(request.user, project):
         messages.error(request, "There was no key of yours to remove for that project.")

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
-from django_htmx.middleware import HtmxDetails
 
 from oakdash.accounts import crypto, keystore
 from oakdash.accounts.models import Project
-from oakdash.dashboard.upstream import get_api
+from oakdash.http_types import AuthenticatedHttpRequest
 from oakdash.oakdata import OakDataClient
+from oakdash.upstream import get_api
 
 COOKIE = "oakdash_project"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -52,10 +52,9 @@ class ViewedProject:
         return ProjectRef(self.slug, self.name)
 
 
-class DashboardRequest(HttpRequest):
+class DashboardRequest(AuthenticatedHttpRequest):
     """The request a dashboard view receives (for type checkers; never instantiated)."""
 
-    htmx: HtmxDetails
     project: ViewedProject
 
 
@@ -84,7 +83,7 @@ class KeyUnreadable(Exception):
 
 
 @sensitive_variables("key")
-def open_project(request: HttpRequest, slug: str) -> OakDataClient:
+def open_project(request: AuthenticatedHttpRequest, slug: str) -> OakDataClient:
     """The viewer's client for project ``slug``; sets ``request.project``.
 
     Raises UnknownProject, NoAccess or KeyUnreadable. One query when the viewer has a key for
@@ -118,7 +117,7 @@ def viewed(request: HttpRequest) -> ViewedProject | None:
     return getattr(request, "project", None)
 
 
-def my_projects(user: AbstractBaseUser) -> tuple[ProjectRef, ...]:
+def my_projects(user: User) -> tuple[ProjectRef, ...]:
     """The projects ``user`` has a key for, by name (no key material loaded)."""
     if not user.is_authenticated:
         return ()

@@ -15,9 +15,9 @@ from django.core.cache import cache
 
 from oakdash.replay import ChunkHostPolicy, MemoryBudget, StorageClient, storage_client
 from oakdash.replay.storage import pool_limits
+from oakdash.upstream import DEMO_BASE_URL
 
 from .stream_slots import StreamSlots
-from .upstream import DEMO_BASE_URL
 
 _lock = threading.Lock()
 _http: StorageClient | None = None

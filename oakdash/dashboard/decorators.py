@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import overload
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from oakdash.dashboard import access
-from oakdash.dashboard.errors import render_no_access, render_unknown_project, render_upstream_error
+from oakdash.dashboard.errors import CLIENT_FAILURES, client_problem, render_problem
 from oakdash.dashboard.links import canonical_full_path
-from oakdash.oakdata import OakDataClient, errors
+from oakdash.http_types import AuthenticatedHttpRequest, HtmxHttpRequest, signed_in
+from oakdash.oakdata import OakDataClient
 
 PageView = Callable[..., HttpResponse]
 
 
-def page_url(request: HttpRequest) -> str:
+def page_url(request: HtmxHttpRequest) -> str:
     """The URL the user is looking at: for htmx requests the page's, not the fragment's."""
     if request.htmx and request.headers.get("HX-Current-URL"):
         current = urlsplit(request.headers["HX-Current-URL"])
@@ -31,7 +33,7 @@ def page_url(request: HttpRequest) -> str:
     return canonical_full_path(request)
 
 
-def to_settings(request: HttpRequest, reason: str, project: str = "") -> HttpResponse:
+def to_settings(request: HtmxHttpRequest, reason: str, project: str = "") -> HttpResponse:
     """To /settings/, coming back to exactly this URL (query string included) once a key is
     stored; ``project`` is preselected there."""
     query = {"next": page_url(request) or "/", "reason": reason}
@@ -43,7 +45,7 @@ def to_settings(request: HttpRequest, reason: str, project: str = "") -> HttpRes
     return HttpResponseRedirect(url)
 
 
-def remember_project(request: HttpRequest, response: HttpResponse) -> None:
+def remember_project(request: HtmxHttpRequest, response: HttpResponse) -> None:
     """A page of a project (not a fragment, a download or a poll) makes it the one URLs without
     a project open (``access.remembered``)."""
     viewed = access.viewed(request)
@@ -64,7 +66,7 @@ def remember_project(request: HttpRequest, response: HttpResponse) -> None:
     )
 
 
-def login_redirect(request: HttpRequest) -> HttpResponse:
+def login_redirect(request: HtmxHttpRequest) -> HttpResponse:
     """Like login_required, but ?next= re-encodes ids from the URL: the decoded path would turn
     the visitor "../live" into /visitors/../live/, which browsers normalise away."""
     login = redirect_to_login(page_url(request))
@@ -72,7 +74,15 @@ def login_redirect(request: HttpRequest) -> HttpResponse:
     return HttpResponseClientRedirect(login.url) if request.htmx else login
 
 
-def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = False) -> PageView:
+@overload
+def dashboard_page(view: PageView, *, refresh_by_post: bool = False) -> PageView: ...
+@overload
+def dashboard_page(
+    view: None = None, *, refresh_by_post: bool = False
+) -> Callable[[PageView], PageView]: ...
+def dashboard_page(
+    view: PageView | None = None, *, refresh_by_post: bool = False
+) -> PageView | Callable[[PageView], PageView]:
     """Call ``view(request, client, *args)`` with the viewer's client for the URL's project
     (``request.project``: ``access.ViewedProject``); answer every failure kindly.
 
@@ -83,29 +93,20 @@ def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = Fals
     if view is None:
         return functools.partial(dashboard_page, refresh_by_post=refresh_by_post)
 
-    def _answer(request: HttpRequest, project: str, *args, **kwargs) -> HttpResponse:
+    def _answer(request: AuthenticatedHttpRequest, project: str, *args, **kwargs) -> HttpResponse:
         try:
             client: OakDataClient = access.open_project(request, project)
-        except access.UnknownProject as missing:
-            return render_unknown_project(request, missing.slug)
-        except access.NoAccess as refused:
-            return render_no_access(request, refused.project, page_url(request))
-        except access.KeyUnreadable as unreadable:
-            messages.error(
-                request,
-                f"Your stored key for {unreadable.project.name} can no longer be decrypted (the "
-                "server's encryption keys changed). Please store it again.",
-            )
-            return to_settings(request, "undecryptable", unreadable.project.slug)
-        except errors.OakDataError as err:  # e.g. a public key that slipped in unverified
-            return render_upstream_error(request, err)
-        try:
             return view(request, client, *args, **kwargs)
-        except errors.OakDataError as err:
-            return render_upstream_error(request, err)
+        except CLIENT_FAILURES as err:
+            problem = client_problem(err, request, page_url(request))
+            if isinstance(err, access.KeyUnreadable):
+                # A page can do better than say so: straight to settings, to store it again.
+                messages.error(request, f"{problem.title}. {problem.detail}")
+                return to_settings(request, "undecryptable", err.project.slug)
+            return render_problem(request, problem)
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         response = _answer(request, *args, **kwargs)
         remember_project(request, response)
         # Every answer (error pages and redirects too) is per user and differs for htmx.
@@ -118,8 +119,8 @@ def dashboard_page(view: PageView | None = None, *, refresh_by_post: bool = Fals
     guarded = allowed(wrapper)
 
     @functools.wraps(view)
-    def entry(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
+    def entry(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        if not signed_in(request):
             return login_redirect(request)
         return guarded(request, *args, **kwargs)
 

@@ -1,20 +1,22 @@
-"""Upstream errors → pages: one place decides the status and the words for every failure."""
+"""Upstream errors → pages: one place decides the status and the words for every failure.
+
+"This user's client failed" — no project at the address, no key for it, a key that cannot be
+decrypted, or an OakData error — is described once (`client_problem`); the pages answer it as HTML
+(`@dashboard_page`), the replay stream as JSON (`json_problem`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 
+from oakdash.dashboard.access import KeyUnreadable, NoAccess, ProjectRef, UnknownProject
 from oakdash.dashboard.links import id_url
 from oakdash.dashboard.pages import render_page
+from oakdash.http_types import HtmxHttpRequest
 from oakdash.oakdata import errors
-
-if TYPE_CHECKING:
-    from oakdash.dashboard.access import ProjectRef
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ _DETAIL_ROUTES = {
 }
 
 
-def looked_for(request: HttpRequest) -> LookedFor | None:
+def looked_for(request: HtmxHttpRequest) -> LookedFor | None:
     """The id a detail page was opened with (``/sessions/<id>/`` …), None for other pages."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name not in _DETAIL_ROUTES or "project" not in match.kwargs:
@@ -112,7 +114,44 @@ def describe(err: errors.OakDataError, subject: LookedFor | None = None) -> Prob
     )
 
 
-def render_problem(request: HttpRequest, problem: Problem) -> HttpResponse:
+# Everything opening the viewer's client for a project, or one call through it, can raise.
+CLIENT_FAILURES = (UnknownProject, NoAccess, KeyUnreadable, errors.OakDataError)
+ClientFailure = UnknownProject | NoAccess | KeyUnreadable | errors.OakDataError
+
+
+def client_problem(err: ClientFailure, request: HtmxHttpRequest, back: str) -> Problem:
+    """What went wrong for this viewer, in words; ``back`` is where storing a key returns to."""
+    if isinstance(err, UnknownProject):
+        return unknown_project(err.slug)
+    if isinstance(err, NoAccess):
+        return no_access(err.project, back)
+    if isinstance(err, KeyUnreadable):
+        return Problem(
+            403,
+            "undecryptable",
+            f"Your stored key for {err.project.name} can no longer be decrypted",
+            "The server's encryption keys changed. Please store it again.",
+            action=Action("Store it again", access_url(err.project, back)),
+        )
+    return describe(err, looked_for(request))
+
+
+def json_error(status: int, message: str, retry_after: int | None = None) -> JsonResponse:
+    """An error for fetch() callers (the replay stream): ``{"error": message}``, never cached."""
+    response = JsonResponse({"error": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def json_problem(problem: Problem) -> JsonResponse:
+    """The JSON flavour of a problem page: its title and detail, its status."""
+    retry_after = 5 if problem.status == 503 else None  # as the page says "try again in a moment"
+    return json_error(problem.status, f"{problem.title}. {problem.detail}", retry_after)
+
+
+def render_problem(request: HtmxHttpRequest, problem: Problem) -> HttpResponse:
     response = render_page(
         request,
         "errors/problem.html",
@@ -125,22 +164,15 @@ def render_problem(request: HttpRequest, problem: Problem) -> HttpResponse:
     return response
 
 
-def render_upstream_error(request: HttpRequest, err: errors.OakDataError) -> HttpResponse:
-    return render_problem(request, describe(err, looked_for(request)))
-
-
-def render_unknown_project(request: HttpRequest, slug: str) -> HttpResponse:
+def unknown_project(slug: str) -> Problem:
     """404 for /p/<slug>/ when no project has that slug: it says so, not "page not found"."""
-    return render_problem(
-        request,
-        Problem(
-            404,
-            "unknown-project",
-            "No project has this address",
-            f"No oakdash project is at /p/{slug}/. The link may be mistyped, or an admin "
-            "changed the project's address.",
-            action=Action("Your projects", reverse("settings")),
-        ),
+    return Problem(
+        404,
+        "unknown-project",
+        "No project has this address",
+        f"No oakdash project is at /p/{slug}/. The link may be mistyped, or an admin "
+        "changed the project's address.",
+        action=Action("Your projects", reverse("settings")),
     )
 
 
@@ -149,17 +181,14 @@ def access_url(project: ProjectRef, back: str) -> str:
     return reverse("settings") + "?" + urlencode({"project": project.slug, "next": back})
 
 
-def render_no_access(request: HttpRequest, project: ProjectRef, back: str) -> HttpResponse:
+def no_access(project: ProjectRef, back: str) -> Problem:
     """403 for a project the viewer has no key for: which one, and how to get access."""
-    return render_problem(
-        request,
-        Problem(
-            403,
-            "no-access",
-            f"You have no key for {project.name}",
-            f"oakdash reads {project.name} with your own OakData secret key for it, and you "
-            "have not stored one. Store it (ask a teammate where to find the project's secret "
-            "key in OakData) and you will come back to this page.",
-            action=Action(f"Store a key for {project.name}", access_url(project, back)),
-        ),
+    return Problem(
+        403,
+        "no-access",
+        f"You have no key for {project.name}",
+        f"oakdash reads {project.name} with your own OakData secret key for it, and you "
+        "have not stored one. Store it (ask a teammate where to find the project's secret "
+        "key in OakData) and you will come back to this page.",
+        action=Action(f"Store a key for {project.name}", access_url(project, back)),
     )

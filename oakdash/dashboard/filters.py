@@ -254,13 +254,13 @@ def read(request: HttpRequest, spec: ListSpec) -> tuple[dict[str, str], str]:
 def has_empty_values(request: HttpRequest, spec: ListSpec) -> bool:
     """True when the query carries blank filter fields (a form submitted without JavaScript)."""
     names = {f.param for f in spec.fields} | {"sort"}
-    return any(name in names and not value.strip() for name, value in request.GET.items())
+    return any(not (request.GET.get(name) or "").strip() for name in names if name in request.GET)
 
 
 def _matcher(f: Field, value: str) -> Callable[[Any], bool]:
     if f.kind == "yesno":
-        wanted = value == "yes"
-        return lambda row: bool(f.get(row)) is wanted
+        yes = value == "yes"
+        return lambda row: bool(f.get(row)) is yes
     if f.kind == "duration":
         low, high = _duration_bounds(value)
         return lambda row: low <= f.get(row) and (high is None or f.get(row) < high)
@@ -273,6 +273,7 @@ def _matcher(f: Field, value: str) -> Callable[[Any], bool]:
 
 
 def _options(f: Field, rows: Sequence[Any], current: str) -> list[Option]:
+    choices: Sequence[tuple[str, str]]
     if f.kind == "yesno":
         choices = YES_NO
     elif f.kind == "duration":

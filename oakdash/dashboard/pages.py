@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+
+from oakdash.http_types import HtmxHttpRequest
 
 
 def render_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template: str,
     context: dict[str, Any],
     *,
@@ -19,3 +21,12 @@ def render_page(
     """``template`` for a normal request; its ``{% partialdef partial %}`` for htmx."""
     name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
+
+
+def refreshed(request: HtmxHttpRequest, view_url: str) -> HttpResponse | None:
+    """After a no-JS refresh POST, the redirect (303) back to the view; None otherwise."""
+    if request.method != "POST" or request.htmx:
+        return None
+    response = HttpResponseRedirect(view_url)
+    response.status_code = 303  # See Other: the browser GETs the view, never re-POSTs
+    return response

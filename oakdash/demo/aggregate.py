@@ -149,7 +149,7 @@ def journey(snapshot: Snapshot, range_: str) -> dict[str, Any]:
             continue
         route: list[str] = []
         for e in s.events:
-            if e[1] == "$pageview" and (not route or route[-1] != e[2]):
+            if e[1] == "$pageview" and e[2] is not None and (not route or route[-1] != e[2]):
                 route.append(e[2])
                 if len(route) == JOURNEY_DEPTH:
                     break

@@ -102,7 +102,6 @@ class DemoApp:
         self.storage = DemoStorage(storage or StorageBehaviour(seed=seed))
         self.projects = {p.key: p for p in projects}
         self._by_secret = {k: p for p in self.projects.values() for k in p.secret_keys}
-        self._public = {p.public_key for p in self.projects.values()}
         # Deterministic per seed, so two apps with the same seed sign the same URLs.
         self._signer = Signer(hashlib.sha256(f"oakdash-demo-storage|{seed}".encode()).digest())
         self._snapshots: dict[tuple[str, bool], Snapshot] = {}
@@ -280,9 +279,9 @@ class DemoApp:
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.status is not None:
-                status = _STATUS.get(fault.status, f"{fault.status} Injected Fault")
+                status_line = _STATUS.get(fault.status, f"{fault.status} Injected Fault")
                 start_response(
-                    status,
+                    status_line,
                     [
                         ("Content-Type", fault.content_type),
                         ("Content-Length", str(len(fault.body))),
@@ -361,7 +360,7 @@ class DemoApp:
             range_ = params.get_range(q)
             limit = params.get_int(q, "limit", params.SESSIONS_LIMIT)
             snap = self.snapshot(project, full=range_ not in _RECENT_RANGES)
-            found = []
+            found: list[dict[str, Any]] = []
             for s in snap.newest(aggregate.RANGE_MS[range_]):
                 if len(found) == limit:
                     break
@@ -409,10 +408,10 @@ class DemoApp:
             listed = self._replay_rows(project, self.snapshot(project))[:limit]
             return {"count": len(listed), "replays": listed}
         if route == "replays/{id}":
-            found = self._find_replay(project, ident or "")
-            if found is None:
+            match = self._find_replay(project, ident or "")
+            if match is None:
                 raise HTTPError(404, "replay not found")
-            row, _ = found
+            row, _ = match
             return {"session": row, "chunk_urls": self._chunk_urls(project, row, environ)}
         raise HTTPError(404, "not found")  # pragma: no cover - routes above are exhaustive
 

@@ -95,7 +95,7 @@ class Session:
 
     @property
     def paths(self) -> list[str]:
-        return [e[2] for e in self.events if e[1] == "$pageview"]
+        return [e[2] for e in self.events if e[1] == "$pageview" and e[2] is not None]
 
     def truncated(self, cutoff: int) -> Session | None:
         """This session as seen at `cutoff` (events after it have not happened yet)."""
@@ -342,23 +342,23 @@ class Generator:
                     out.append(self._human(rng, person, start, self._visit_source(rng), "signup"))
         # Returning visits, mostly direct.
         for _ in range(n_ret):
-            person = self._returning(rng, day)
-            if person is not None:
+            returning = self._returning(rng, day)
+            if returning is not None:
                 start = d0 + self._tod(rng)
-                out.append(self._human(rng, person, start, self._visit_source(rng), "returning"))
+                out.append(self._human(rng, returning, start, self._visit_source(rng), "returning"))
         # Readers who leave a tab open and keep browsing for an hour or so: one starts about every
         # 15 minutes, so "live" (last event in the last 5 minutes) is rarely empty, even at night.
         for slot in range(_LONG_SLOTS):
-            person = self._returning(rng, day)
-            if person is not None:
+            returning = self._returning(rng, day)
+            if returning is not None:
                 start = d0 + slot * _LONG_EVERY + _between(rng, 0, _LONG_EVERY)
-                out.append(self._long(rng, person, start))
+                out.append(self._long(rng, returning, start))
         for _ in range(n_bots):
             out.append(self._bot_session(rng, self._bot(rng), d0 + _between(rng, 0, DAY_MS)))
         for _ in range(n_server):
-            person = self._returning(rng, day)
-            if person is not None:
-                out.append(self._server_session(rng, person, d0 + self._tod(rng)))
+            returning = self._returning(rng, day)
+            if returning is not None:
+                out.append(self._server_session(rng, returning, d0 + self._tod(rng)))
         # The hostile visitors: each comes right after every 30th other session (staggered), so
         # any 50 consecutive sessions, e.g. the newest 50 at any moment, include every one of them.
         out.sort(key=lambda s: (s.start_ms, s.sid))

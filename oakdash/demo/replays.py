@@ -29,7 +29,6 @@ class Recording:
     last_ts: int
     width: int
     height: int
-    has_console: bool
 
     @property
     def duration_ms(self) -> int:
@@ -66,7 +65,6 @@ def load(name: str) -> Recording:
         last_ts=max(stamps),
         width=int(meta["data"]["width"]),
         height=int(meta["data"]["height"]),
-        has_console=any(b'"plugin":"rrweb/console@1"' in x for c in chunks for x in c),
     )
 
 

@@ -53,7 +53,7 @@ def properties(project: Project, s: Session, position: int) -> dict[str, Any]:
             "$host": project.site.split("://", 1)[1],
             "$pathname": path,
             "$title": project.titles.get(path or "", None),
-            "$referrer": (s.referrer if first else project.site + previous)
+            "$referrer": (s.referrer if previous is None else project.site + previous)
             if not s.is_bot
             else None,
             "$referring_domain": s.referring_domain if first else None,

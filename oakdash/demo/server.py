@@ -36,7 +36,7 @@ class DemoServer(ThreadingMixIn, WSGIServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def stop(self) -> None:

@@ -8,7 +8,7 @@ client.overview(range="7d")           # -> models.Overview, or an errors.OakData
 from __future__ import annotations
 
 from . import errors, models, params
-from .client import OakDataClient
+from .client import OakDataAPI, OakDataClient
 from .errors import (
     BadRequest,
     InvalidKey,
@@ -19,7 +19,6 @@ from .errors import (
     Unavailable,
 )
 from .keys import mask_key
-from .pool import OakDataAPI
 
 __all__ = [
     "BadRequest",

@@ -1,22 +1,21 @@
-"""`OakDataClient`: a thin per-user facade over `OakDataAPI`, one method per endpoint.
+"""`OakDataClient`: a thin per-user facade over the pool, one method per endpoint; `OakDataAPI`:
+the pool (`pool.py`) that hands one out per key.
 
 It holds one user's key and borrows the process-wide pool. Each method validates its arguments
 (raising `InvalidParameter` before any request), calls the endpoint, and returns a parsed model
-or raises a typed error from `oakdash.oakdata.errors`. Section names refer to oakdata-api.md.
+or raises a typed error from `oakdash.oakdata.errors`. Section names refer to docs/oakdata-api.md.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from . import models, params
 from .keys import check_key, mask_key
+from .pool import Pool
 from .sensitive import sensitive_variables
-
-if TYPE_CHECKING:
-    from .pool import OakDataAPI
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,7 +26,7 @@ class OakDataClient:
     __slots__ = ("_api", "_key", "_within")
 
     @sensitive_variables("key")
-    def __init__(self, api: OakDataAPI, key: str, *, within: float | None = None) -> None:
+    def __init__(self, api: Pool, key: str, *, within: float | None = None) -> None:
         self._api = api
         self._key = check_key(key)
         self._within = within
@@ -41,7 +40,7 @@ class OakDataClient:
         raise TypeError("OakDataClient cannot be pickled: it holds a secret key")
 
     @property
-    def api(self) -> OakDataAPI:
+    def api(self) -> Pool:
         return self._api
 
     @property
@@ -127,3 +126,12 @@ class OakDataClient:
 
 
 __all__ = ["OakDataClient"]
+
+
+class OakDataAPI(Pool):
+    """The process-wide pool (`Pool`) that also hands out per-user facades."""
+
+    @sensitive_variables("key")
+    def for_key(self, key: str) -> OakDataClient:
+        """A per-user facade holding `key`: `InvalidKey` if empty, `PublicKey` if `oak_pub_…`."""
+        return OakDataClient(self, key)

@@ -14,7 +14,7 @@ from .errors import InvalidParameter
 RANGES: tuple[str, ...] = ("24h", "7d", "30d", "90d")
 DEFAULT_RANGE = "7d"
 
-# Inclusive (min, max) bounds, and the API's defaults (oakdata-api.md).
+# Inclusive (min, max) bounds, and the API's defaults (docs/oakdata-api.md).
 SESSIONS_LIMIT = (1, 200)
 SESSIONS_DEFAULT_LIMIT = 50
 REPLAYS_LIMIT = (1, 200)

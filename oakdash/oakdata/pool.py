@@ -1,4 +1,5 @@
-"""`OakDataAPI`: the process-wide connection pool and the one request pipeline.
+"""`Pool`: the process-wide connection pool and the one request pipeline (`OakDataAPI` adds the
+per-user facade, `client.py`; this module knows nothing of it).
 
 One `httpx.Client` per process, created lazily on first use (thread-safe), shared by every
 user's `OakDataClient` facade and by the replay chunk downloader. The client carries no auth
@@ -15,9 +16,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http.cookiejar import CookieJar, CookiePolicy
-from typing import TYPE_CHECKING, TypeVar
+from typing import Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -26,9 +27,6 @@ from .decoding import ACCEPT_ENCODING, BodyDecoder, too_large
 from .errors import Unavailable, error_for_status
 from .keys import mask_key
 from .sensitive import sensitive_variables
-
-if TYPE_CHECKING:
-    from .client import OakDataClient
 
 logger = logging.getLogger("oakdash.oakdata")
 
@@ -70,7 +68,7 @@ def cookie_jar_that_keeps_nothing() -> CookieJar:
     return CookieJar(policy=_KeepNothing())
 
 
-class OakDataAPI:
+class Pool:
     """The OakData API at `base_url`, with one pooled HTTP client for the whole process.
 
     Timeouts: a call (including its one retry) never takes longer than
@@ -103,7 +101,7 @@ class OakDataAPI:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"OakDataAPI(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     # --- the pool ----------------------------------------------------------------------------
 
@@ -154,18 +152,11 @@ class OakDataAPI:
         if client is not None:
             client.close()
 
-    def __enter__(self) -> OakDataAPI:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    @sensitive_variables("key")
-    def for_key(self, key: str) -> OakDataClient:
-        """A per-user facade holding `key`: `InvalidKey` if empty, `PublicKey` if `oak_pub_…`."""
-        from .client import OakDataClient
-
-        return OakDataClient(self, key)
 
     # --- the request pipeline ----------------------------------------------------------------
 
@@ -260,7 +251,11 @@ class OakDataAPI:
         received = 0
         # (A response built in memory, e.g. by a test's MockTransport, was read on creation;
         # its stream still yields the raw bytes, as `iter_raw` would.)
-        raws = response.stream if response.is_stream_consumed else response.iter_raw()
+        # (A sync client's stream: `cast` drops httpx's async alternative.)
+        raws = cast(
+            "Iterable[bytes]",
+            response.stream if response.is_stream_consumed else response.iter_raw(),
+        )
         for raw in raws:
             received += len(raw)
             if received > self.max_response_bytes:
@@ -304,4 +299,4 @@ def _parse(body: bytes, model: type[M]) -> M:
         raise Unavailable("OakData sent a response oakdash could not read.") from err
 
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "MAX_RETRIES", "OakDataAPI", "ResponseHook"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "MAX_RETRIES", "Pool", "ResponseHook"]

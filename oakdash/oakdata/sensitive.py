@@ -7,14 +7,17 @@ the variables marked with its decorator; without Django the marker does nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-try:
+if TYPE_CHECKING:  # the checker sees Django's signature
     from django.views.decorators.debug import sensitive_variables
-except ImportError:  # pragma: no cover - the client used without Django
+else:
+    try:
+        from django.views.decorators.debug import sensitive_variables
+    except ImportError:  # pragma: no cover - the client used without Django
 
-    def sensitive_variables(*names: str) -> Callable[[Any], Any]:
-        return lambda func: func
+        def sensitive_variables(*names: str) -> Callable[[Any], Any]:
+            return lambda func: func
 
 
 __all__ = ["sensitive_variables"]

@@ -22,10 +22,11 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import zstandard
 
+isal_zlib: ModuleType | None
 try:  # optional: pinned in requirements.txt, but a platform without a wheel still works
     from isal import isal_zlib
 except ImportError:  # pragma: no cover - exercised by forcing ZLIB in the tests
@@ -56,7 +57,12 @@ class Deflate:
 
 
 ZLIB = Deflate("zlib", zlib, zlib.error, 1)
-ISAL = Deflate("isal", isal_zlib, isal_zlib.error, 2) if isal_zlib is not None else None
+# isal's stubs declare `error` as an instance; it is the exception class, as in zlib.
+ISAL = (
+    Deflate("isal", isal_zlib, cast(type[Exception], isal_zlib.error), 2)
+    if isal_zlib is not None
+    else None
+)
 # Chosen once, at import. Tests swap it (both paths are tested); nothing else should.
 DEFLATE: Deflate = ISAL or ZLIB
 

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import httpx
 
@@ -260,6 +261,7 @@ def download_chunks(
         if not_done:
             raise ChunkFetchError(
                 f"The replay's chunks took longer than {limits.deadline:g} s to download.",
+                timed_out=True,  # storage answered too slowly: 504, as for a chunk's timeout
                 detail="deadline",
             )
     except BaseException:
@@ -407,7 +409,7 @@ def _read_body(
     cap: int | None = None  # known once the first bytes say what the body is
     # An in-process transport may hand back a body it has already read (httpx does that for
     # in-memory content); its stream still yields the raw bytes, as `iter_raw` would.
-    raw = response.stream if response.is_stream_consumed else response.iter_raw()
+    raw = _raw_pieces(response)
     try:
         for piece in raw:
             if not piece:
@@ -488,7 +490,7 @@ def _peek(response: httpx.Response) -> bytes:
     """The start of an error body (S3 and GCS answer XML), inflated if it came gzipped."""
     data = b""
     try:
-        raw = response.stream if response.is_stream_consumed else response.iter_raw()
+        raw = _raw_pieces(response)
         for piece in raw:
             data += piece
             if len(data) >= _ERROR_PEEK:
@@ -518,3 +520,12 @@ def _retry_after(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _raw_pieces(response: httpx.Response) -> Iterable[bytes]:
+    """The body as it came off the wire (a response built in memory was read on creation; its
+    stream still yields the raw bytes). A sync client's stream: `cast` drops the async one."""
+    return cast(
+        "Iterable[bytes]",
+        response.stream if response.is_stream_consumed else response.iter_raw(),
+    )

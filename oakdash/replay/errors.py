@@ -39,8 +39,9 @@ class ChunkFetchError(ReplayError):
 
     `.status` is the HTTP status when a response came, else None. `.expired` is True when storage
     said the signed link expired (after oakdash already asked the API for fresh links once).
-    `.timed_out` is True when storage accepted the connection and then did not answer in time
-    (a view answers 504 for that, 502 for the rest). `.attempts` is how many times it was tried.
+    `.timed_out` is True when storage accepted the connection and then did not answer in time,
+    or the downloads ran past the deadline (a view answers 504 for that, 502 for the rest).
+    `.attempts` is how many times it was tried.
     """
 
     default_message = "A replay chunk could not be downloaded."

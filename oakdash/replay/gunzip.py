@@ -108,6 +108,7 @@ class GzipReader(_CappedReader):
             if decomp.eof:
                 self._next_member()
                 continue
+            src: bytes | memoryview
             if decomp.unconsumed_tail:
                 src = decomp.unconsumed_tail
             elif self._in_pos < len(self._mv):

@@ -279,7 +279,7 @@ def _reject_constant(name: str) -> None:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 # json's C scanner: parses one value at an index and returns (value, end), without the Python-level
 # wrapping of json.loads (encoding detection, whitespace regexes) that costs more than the parse.
-_SCAN = _DECODER.scan_once
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # set in __init__, not in typeshed
 
 
 def _json_block(data: bytes) -> LineBlock | None:

@@ -88,9 +88,9 @@ def merge_chunks(
             if cursor.index == bound_j:  # only an active chunk can be bound_j here
                 parts.append((cursor, None))
                 continue
-            end = cursor.block.bisect(bound_t, cursor.pos, right=cursor.index < bound_j)
-            if end > cursor.pos:
-                parts.append((cursor, end))
+            stop = cursor.block.bisect(bound_t, cursor.pos, right=cursor.index < bound_j)
+            if stop > cursor.pos:
+                parts.append((cursor, stop))
 
         # 3. Emit.
         if len(parts) == 1:

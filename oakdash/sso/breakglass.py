@@ -13,7 +13,7 @@ import logging
 
 from django.contrib import auth
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -37,8 +37,8 @@ class BreakGlassTokens(PasswordResetTokenGenerator):
 
     key_salt = "oakdash.sso.breakglass"
 
-    def check_token(self, user: AbstractUser | None, token: str | None) -> bool:
-        if not super().check_token(user, token):
+    def check_token(self, user: User | None, token: str | None) -> bool:
+        if token is None or not super().check_token(user, token):
             return False
         issued = base36_to_int(token.split("-")[0])
         return self._num_seconds(self._now()) - issued <= LINK_SECONDS
@@ -47,13 +47,13 @@ class BreakGlassTokens(PasswordResetTokenGenerator):
 tokens = BreakGlassTokens()
 
 
-def link_path(user: AbstractUser) -> str:
+def link_path(user: User) -> str:
     """The path of a fresh break-glass link for `user`."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("breakglass", args=[uid, tokens.make_token(user)])
 
 
-def _superuser(uidb64: str) -> AbstractUser | None:
+def _superuser(uidb64: str) -> User | None:
     try:
         pk = force_str(urlsafe_base64_decode(uidb64))
         user = get_user_model().objects.get(pk=pk)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 
@@ -16,14 +16,14 @@ from oakdash.sso.models import OidcIdentity
 from oakdash.sso.policy import Verdict, email_in
 
 
-def linked_user(issuer: str, subject: str) -> AbstractUser | None:
+def linked_user(issuer: str, subject: str) -> User | None:
     identity = (
         OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     )
     return identity.user if identity else None
 
 
-def _existing_account(email: str, config: OidcConfig) -> AbstractUser | None:
+def _existing_account(email: str, config: OidcConfig) -> User | None:
     """A pre-created account with this address (as e-mail or as username), not yet linked."""
     users = get_user_model().objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
     found = list(users.select_related("oidc_identity")[:2])
@@ -43,8 +43,8 @@ def _existing_account(email: str, config: OidcConfig) -> AbstractUser | None:
     return user
 
 
-def _apply(user: AbstractUser, claims: Mapping[str, Any], verdict: Verdict, config: OidcConfig):
-    changed = {
+def _apply(user: User, claims: Mapping[str, Any], verdict: Verdict, config: OidcConfig):
+    changed: dict[str, object] = {
         "email": email_in(claims),
         "first_name": str(claims.get("given_name") or user.first_name)[:150],
         "last_name": str(claims.get("family_name") or user.last_name)[:150],
@@ -59,9 +59,7 @@ def _apply(user: AbstractUser, claims: Mapping[str, Any], verdict: Verdict, conf
 
 
 @transaction.atomic
-def user_for(
-    claims: Mapping[str, Any], issuer: str, verdict: Verdict, config: OidcConfig
-) -> AbstractUser:
+def user_for(claims: Mapping[str, Any], issuer: str, verdict: Verdict, config: OidcConfig) -> User:
     """The account to sign in; raises AccessRefused with a reason the person can act on."""
     subject = str(claims["sub"])
     email = email_in(claims)

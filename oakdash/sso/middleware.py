@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from oakdash.dashboard.links import canonical_full_path
+from oakdash.http_types import HtmxHttpRequest
 from oakdash.sso.breakglass import BREAK_GLASS_SESSION
 from oakdash.sso.config import BACKEND_PATH, MODEL_BACKEND_PATH, get_config
 from oakdash.sso.errors import ProviderUnavailable
@@ -42,10 +43,10 @@ class SessionRevalidationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+    def process_view(self, request: HtmxHttpRequest, view, args, kwargs) -> HttpResponse | None:
         # In process_view, not process_request: resolver_match re-encodes ids in the page's URL.
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
@@ -78,7 +79,7 @@ class SessionRevalidationMiddleware:
             return None
         return self._end(request)
 
-    def _end(self, request: HttpRequest) -> HttpResponse:
+    def _end(self, request: HtmxHttpRequest) -> HttpResponse:
         page = canonical_full_path(request)
         auth.logout(request)
         if request.htmx:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = [
     pytest.mark.browser,

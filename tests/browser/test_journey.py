@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

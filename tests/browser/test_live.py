@@ -7,14 +7,15 @@ import json
 import pytest
 from django.core.cache import cache
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import ARABIC_TEXT, HOSTILE_LABEL, LONG_PATH
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 POLL_WAIT_MS = 15_000  # a 5 s interval plus an upstream cache of up to 5 s, with slack
+POLL_MS = 5_000  # htmx's `every 5s`: the tests move the page's clock on by it (page.clock)
 
 
 @pytest.fixture(autouse=True)
@@ -51,12 +52,15 @@ def _hide(page, state: str = "hidden") -> None:
 def test_the_widget_and_the_title_update_on_their_own(logged_in_page):
     page = logged_in_page
     navigations: list[str] = []
+    page.clock.install()
     page.goto("/live/")
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     page.locator("#live-widget [data-live-count]").wait_for()
 
     get_demo_app().faults.add("/api/v1/live", status=200, body=_fake_live(4242, ["s_new_one"]))
     cache.clear()
+    page.clock.run_for(POLL_MS)  # the next poll, now
+    page.clock.resume()  # (and time flows again: htmx settles on a timer)
 
     page.wait_for_function(
         "() => document.querySelector('#live-widget [data-live-count]').textContent === '4,242'",
@@ -91,19 +95,24 @@ def test_updated_n_seconds_ago_ticks_between_polls(logged_in_page):
 
 def test_polling_stops_while_the_tab_is_hidden_and_resumes_at_once(logged_in_page):
     page = logged_in_page
+    page.clock.install()
     page.goto("/live/")
     page.locator(".live-pill [data-live-count]").wait_for()
     page.wait_for_load_state("networkidle")
     requests = _widget_requests(page)
 
     _hide(page)
-    page.wait_for_timeout(6_500)  # longer than one polling interval
+    page.clock.run_for(POLL_MS + 1_500)  # more than one polling interval, in the page's time
+    page.wait_for_timeout(300)  # (a request those timers made would have gone out by now)
     assert requests == []
+    page.clock.resume()
 
-    _hide(page, "visible")
-    page.wait_for_timeout(1_000)  # well under the 5 s interval: the refresh is immediate
-    assert any("compact=1" not in url for url in requests)  # the widget
-    assert any("compact=1" in url for url in requests)  # the nav count
+    # Shown again: both refresh at once, without waiting for the next interval.
+    with (
+        page.expect_request(lambda r: "/live/widget/" in r.url and "compact=1" not in r.url),
+        page.expect_request(lambda r: "/live/widget/" in r.url and "compact=1" in r.url),
+    ):
+        _hide(page, "visible")
 
 
 def test_the_nav_count_waits_for_a_hidden_tab_to_be_shown(logged_in_page):
@@ -127,11 +136,14 @@ def test_a_failing_api_keeps_the_numbers_and_shows_a_stale_marker(logged_in_page
     settings.OAKDASH_LIVE_CACHE_SECONDS = 0  # every poll goes upstream
     page = logged_in_page
     get_demo_app().faults.add("/api/v1/live", status=200, body=_fake_live(31, ["s_kept"]))
+    page.clock.install()
     page.goto("/live/")
     assert page.locator("#live-widget [data-live-count]").text_content() == "31"
     assert page.locator("[data-stale-marker]").count() == 0
 
     get_demo_app().faults.add("/api/v1/live", status=503)
+    page.clock.run_for(POLL_MS)  # the next poll, now
+    page.clock.resume()
     page.locator("#live-widget [data-stale-marker]").wait_for(timeout=POLL_WAIT_MS)
     assert "OakData did not answer" in page.locator("[data-stale-marker]").text_content()
     assert page.locator("#live-widget [data-live-count]").text_content() == "31"
@@ -146,12 +158,15 @@ def test_a_failing_api_keeps_the_numbers_and_shows_a_stale_marker(logged_in_page
 def test_a_first_load_while_the_api_is_down_says_so_then_recovers(logged_in_page):
     page = logged_in_page
     get_demo_app().faults.add("/api/v1/live", status=503)
+    page.clock.install()
     page.goto("/live/")
     assert page.locator("[data-live-unavailable]").is_visible()
     assert "OakData did not answer" in page.locator("#live-widget").text_content()
 
     get_demo_app().faults.clear()
     cache.clear()
+    page.clock.run_for(POLL_MS)  # the next poll, now
+    page.clock.resume()
     page.locator("#live-widget [data-live-count]").wait_for(timeout=POLL_WAIT_MS)
     assert page.locator("[data-live-unavailable]").count() == 0
 

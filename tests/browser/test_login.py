@@ -11,8 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_logging_in_shows_the_overview_of_the_users_project(browser, live_server, user_a):
-    from oakdash.dashboard.upstream import get_api
     from oakdash.demo.projects import ACME_SECRET_KEY
+    from oakdash.upstream import get_api
 
     expected = get_api().for_key(ACME_SECRET_KEY).overview(range="30d")
     context = browser.new_context(base_url=live_server.url)

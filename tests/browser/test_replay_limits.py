@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_over_the_stream_cap_the_player_says_so_and_retry_recovers(logged_in_page, user_a):
     from oakdash.dashboard.chunk_storage import get_stream_slots
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     page = logged_in_page
     replay = next(

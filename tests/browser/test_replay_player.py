@@ -26,7 +26,7 @@ RECORDINGS = {
 
 
 def _replay(name: str):
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     chunks, _ = RECORDINGS[name]
     replays = get_api().for_key(ACME_SECRET_KEY).replays(limit=200).replays
@@ -336,8 +336,8 @@ def test_on_a_phone_nothing_overflows_and_the_player_fits(logged_in_page):
 
 
 def test_hostile_values_in_the_event_list_and_metadata_stay_text(logged_in_page):
-    from oakdash.dashboard.upstream import get_api
     from oakdash.demo.hostile import HOSTILE_LABEL
+    from oakdash.upstream import get_api
 
     page = logged_in_page
     dialogs: list[str] = []

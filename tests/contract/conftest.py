@@ -1,4 +1,4 @@
-"""Contract tests: the demo backend over real HTTP, checked against oakdata-api.md.
+"""Contract tests: the demo backend over real HTTP, checked against docs/oakdata-api.md.
 
 Runs without Django: `.venv/bin/pytest tests/contract -p no:django -q`.
 

@@ -1,4 +1,4 @@
-"""The response shapes of oakdata-api.md, written out independently of the demo's code.
+"""The response shapes of docs/oakdata-api.md, written out independently of the demo's code.
 
 A schema is a dict of field -> type: "str", "int", "num", "bool", "iso" (ISO 8601 UTC timestamp),
 "obj" (any JSON object); a trailing "?" allows null; a nested dict is an object schema; a

@@ -11,7 +11,6 @@ import re
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo.hostile import (
     ARABIC_CITY,
     HOSTILE_LABEL,
@@ -20,7 +19,7 @@ from oakdash.demo.hostile import (
     LONG_PATH,
     RTL_PATH,
 )
-from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.conftest import acme
 from tests.urls import visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +30,6 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 @pytest.fixture(autouse=True)
 def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock (tests/conftest.py): a test compares two reads."""
-
-
-def acme():
-    return get_api().for_key(ACME_SECRET_KEY)
 
 
 def assert_safe(html: str) -> None:

@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
-from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.conftest import acme
 from tests.urls import session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: the firehose grows every minute and a test compares two reads."""
-
-
-def acme():
-    return get_api().for_key(ACME_SECRET_KEY)
 
 
 def fake_page(rows, total, offset=0, limit=100):
@@ -164,13 +159,6 @@ def test_the_csv_neutralises_formulas(client_a):
     assert record["event"] == "'=cmd|' /C calc'!A0"
     assert record["pathname"] == "'@SUM(1+1)"
     assert record["distinct_id"] == "'+1"
-
-
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/events", status=503)
-    response = client_a.get("/events/")
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
 
 
 def test_a_revoked_key_is_the_invalid_key_page(client_a):

@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 
 from oakdash.dashboard.filters import session_seconds
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo.hostile import LONG_PATH
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = pytest.mark.django_db
 

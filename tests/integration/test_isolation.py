@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from oakdash.dashboard import upstream
+from oakdash import upstream
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import GLOBEX_HOSTILE_DISTINCT_IDS, HOSTILE_DISTINCT_IDS
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY

@@ -13,10 +13,10 @@ from django.core.cache import cache
 from django.test import Client
 
 from oakdash.accounts.crypto import fingerprint as project_fingerprint
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import ARABIC_TEXT, HOSTILE_LABEL
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = pytest.mark.django_db
 

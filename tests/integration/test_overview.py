@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from oakdash.dashboard.upstream import get_api
-from oakdash.dashboard.views.overview import PANELS, TOP_ROWS
+from oakdash.dashboard.panels import PANELS, TOP_ROWS
 from oakdash.demo import get_demo_app
 from oakdash.demo import hostile as h
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
+from oakdash.upstream import get_api
 
 pytestmark = pytest.mark.django_db
 
@@ -364,26 +364,6 @@ def test_the_page_says_when_the_numbers_were_fetched(client_a):
     page = client_a.get("/").content.decode()
     as_of = r'As of <time datetime="[^"]+" title="[^"]+ CES?T">\d\d:\d\d:\d\d</time>'
     assert re.search(as_of, page)
-
-
-@pytest.mark.parametrize(
-    ("status", "expected_status", "words"),
-    [
-        (401, 403, "Your key is no longer valid"),
-        (403, 403, "Your stored key is a public key"),
-        (400, 400, "OakData refused the request"),
-        (500, 503, "OakData did not answer"),
-        (503, 503, "OakData did not answer"),
-    ],
-)
-def test_each_upstream_error_gets_its_page(client_a, status, expected_status, words):
-    get_demo_app().faults.add("/api/v1/overview", status=status, body=b'{"error": "nope"}')
-    response = client_a.get("/?range=7d")
-    assert response.status_code == expected_status
-    assert words in response.content.decode()
-    partial = client_a.get("/?range=30d", HTTP_HX_REQUEST="true")
-    assert partial.status_code == expected_status
-    assert words in partial.content.decode() and "<html" not in partial.content.decode()
 
 
 def test_hostile_labels_are_escaped_and_clipped(client_a):

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 
 from oakdash.accounts import crypto, keystore
 from oakdash.accounts.models import Project, ProjectKey
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECOND_SECRET_KEY, ACME_SECRET_KEY, GLOBEX_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import ACME
 
 pytestmark = pytest.mark.django_db

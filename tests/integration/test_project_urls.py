@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from oakdash.accounts import keystore
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import ACME, GLOBEX
 
 pytestmark = pytest.mark.django_db

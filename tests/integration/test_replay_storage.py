@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from oakdash.dashboard import chunk_storage, upstream
+from oakdash import upstream
+from oakdash.dashboard import chunk_storage
 from oakdash.demo import ACME_SECRET_KEY, DemoApp, make_app
 from oakdash.demo.server import DemoServer, serve
 from oakdash.demo.storage import MODES

@@ -12,7 +12,8 @@ import httpx
 import pytest
 import zstandard
 
-from oakdash.dashboard import chunk_storage, upstream
+from oakdash import upstream
+from oakdash.dashboard import chunk_storage
 from oakdash.demo import ACME_SECRET_KEY, DemoApp, make_app
 from oakdash.demo.server import serve
 from oakdash.oakdata import OakDataAPI
@@ -115,7 +116,8 @@ def test_the_stream_is_compressed_as_the_browser_accepts(
 
 
 def test_every_load_asks_the_api_for_fresh_chunk_urls(client_a, monkeypatch):
-    short_lived = make_app(seed=7, chunk_ttl=1)
+    now = [time.time()]
+    short_lived = make_app(seed=7, chunk_ttl=1, clock=lambda: now[0])
     recorder = RecordingApp(short_lived)
     _use_api(monkeypatch, recorder)
     replay_id = _replay_ids(short_lived)[0]
@@ -123,7 +125,7 @@ def test_every_load_asks_the_api_for_fresh_chunk_urls(client_a, monkeypatch):
 
     first = _body(client_a.get(f"/replays/{replay_id}/events.ndjson"))
     first_urls = [r["path"] for r in recorder.requests if r["path"].startswith("/storage/")]
-    time.sleep(2.1)  # the first load's signed URLs have now expired
+    now[0] += 2.1  # the demo's clock moves on: the first load's signed URLs have expired
     second = client_a.get(f"/replays/{replay_id}/events.ndjson")
     assert second.status_code == 200
     assert _body(second).splitlines() == expected

@@ -8,10 +8,9 @@ import re
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import ms_duration
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_URL
-from oakdash.demo.projects import ACME_SECRET_KEY
+from tests.conftest import acme
 from tests.urls import replay_url, session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _still_demo_clock(still_demo_clock):
     """Pin the demo's clock: new recordings appear as time passes and a test compares reads."""
-
-
-def acme():
-    return get_api().for_key(ACME_SECRET_KEY)
 
 
 def rows_of(html: str) -> dict[str, str]:
@@ -91,13 +86,6 @@ def test_no_recordings_says_so(client_a):
     get_demo_app().faults.add("/api/v1/replays", status=200, body=json.dumps(body).encode())
     html = client_a.get("/replays/").content.decode()
     assert "No recordings yet" in html and "<table" not in html
-
-
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/replays", status=503)
-    response = client_a.get("/replays/")
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
 
 
 def test_a_revoked_key_is_the_invalid_key_page(client_a):

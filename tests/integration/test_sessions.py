@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from oakdash.dashboard.csv_export import cell
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -108,13 +108,6 @@ def test_a_bad_value_in_an_htmx_request_gets_the_problem_fragment(client_a):
     html = response.content.decode()
     assert response.status_code == 400
     assert "<html" not in html and 'data-problem="bad-request"' in html
-
-
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/sessions", status=503)
-    response = client_a.get("/sessions/")
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
 
 
 def test_a_revoked_key_is_the_invalid_key_page(client_a):

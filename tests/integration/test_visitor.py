@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from oakdash.dashboard.templatetags.oakfmt import pretty_json
-from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.hostile import HOSTILE_DISTINCT_IDS, HOSTILE_LABEL, HOSTILE_TRAITS
 from oakdash.demo.projects import ACME_SECRET_KEY
+from oakdash.upstream import get_api
 from tests.urls import replay_url, session_url, visitor_url
 
 pytestmark = pytest.mark.django_db
@@ -171,13 +171,6 @@ def test_an_unknown_visitor_is_the_404_page(client_a):
     response = client_a.get("/visitors/nobody-at-all/")
     assert response.status_code == 404
     assert 'data-problem="not-found"' in response.content.decode()
-
-
-def test_an_unavailable_api_is_a_503_page(client_a):
-    get_demo_app().faults.add("/api/v1/visitors/", status=504)
-    response = client_a.get(visitor_url("a/b"))
-    assert response.status_code == 503
-    assert "OakData did not answer" in response.content.decode()
 
 
 def test_a_revoked_key_is_the_invalid_key_page(client_a):

@@ -281,7 +281,8 @@ def test_a_redirect_to_the_internal_network_is_not_followed(listener):
 def test_the_dashboard_refuses_internal_chunk_urls_from_a_hostile_api(
     client_a, listener, settings, monkeypatch, caplog
 ):
-    from oakdash.dashboard import chunk_storage, upstream
+    from oakdash import upstream
+    from oakdash.dashboard import chunk_storage
     from oakdash.demo import make_app
     from oakdash.oakdata import OakDataAPI
     from tests.support.processes import ScriptedUpstream

@@ -130,7 +130,7 @@ def hostile_recording(base: str, other_replay: str) -> tuple[bytes, dict[str, st
 def test_a_recording_pointing_at_dashboard_urls_makes_no_request_to_oakdash(
     logged_in_page, live_server, server_paths
 ):
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     page = logged_in_page
     other = get_api().for_key(ACME_SECRET_KEY).replays(limit=1).replays[0].id

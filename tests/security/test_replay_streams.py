@@ -154,7 +154,7 @@ def test_the_watch_cuts_a_write_the_viewer_never_reads(tmp_path):
 
 
 def _a_replay_id() -> str:
-    from oakdash.dashboard.upstream import get_api
+    from oakdash.upstream import get_api
 
     return get_api().for_key(ACME_SECRET_KEY).replays(limit=5).replays[0].id
 

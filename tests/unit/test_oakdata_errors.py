@@ -1,4 +1,5 @@
-"""The error tree: one class per meaning, each telling the page how to answer."""
+"""The error tree's behaviour: statuses map to one class each, messages are clean, errors survive
+a cache. (Which page each one gets: tests/integration/test_upstream_errors.py.)"""
 
 from __future__ import annotations
 
@@ -23,22 +24,6 @@ def test_error_for_status_is_the_one_place_statuses_map_to_classes(status, cls):
 
 def test_an_unexpected_status_without_a_message_names_the_status():
     assert errors.error_for_status(418).message == "OakData answered with HTTP 418."
-
-
-def test_every_error_is_an_oakdata_error_and_invalid_parameter_is_a_bad_request():
-    for cls in (errors.BadRequest, errors.InvalidKey, errors.PublicKey, errors.NotFound,
-                errors.Unavailable, errors.InvalidParameter):  # fmt: skip
-        assert issubclass(cls, errors.OakDataError)
-    assert issubclass(errors.InvalidParameter, errors.BadRequest)
-
-
-@pytest.mark.parametrize(
-    "cls",
-    [errors.BadRequest, errors.InvalidParameter, errors.InvalidKey, errors.PublicKey,
-     errors.NotFound, errors.Unavailable],
-)  # fmt: skip
-def test_each_error_docstring_says_how_the_page_should_answer(cls):
-    assert "page should" in cls.__doc__
 
 
 def test_an_invalid_parameter_names_its_parameter_and_survives_pickling():

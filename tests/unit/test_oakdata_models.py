@@ -1,5 +1,5 @@
-"""Every endpoint's full, realistic payload (written from oakdata-api.md) parses into its model,
-through the client, with nulls where the reference allows them."""
+"""Every endpoint's full, realistic payload (written from docs/oakdata-api.md) parses into its
+model, through the client, with nulls where the reference allows them."""
 
 from __future__ import annotations
 

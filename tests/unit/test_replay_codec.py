@@ -8,8 +8,7 @@ import pytest
 import zstandard
 
 from oakdash.replay import codec, merged_ndjson
-
-from .test_replay_support import RECORDINGS, deflate, recording_chunks
+from tests.support.replay_chunks import RECORDINGS, deflate, recording_chunks
 
 __all__ = ["deflate"]  # the fixture: each test below that takes it runs with ISA-L, then zlib
 

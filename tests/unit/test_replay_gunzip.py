@@ -15,8 +15,7 @@ import pytest
 from oakdash.replay import ChunkDecodeError, ReplayLimits, ReplayTooLarge, merged_ndjson
 from oakdash.replay.gunzip import GzipReader, check_declared_sizes, declared_size
 from oakdash.replay.limits import ByteBudget
-
-from .test_replay_support import deflate, event, gz, gzip_bomb, ndjson
+from tests.support.replay_chunks import deflate, event, gz, gzip_bomb, ndjson
 
 pytestmark = pytest.mark.usefixtures("deflate")
 __all__ = ["deflate"]
@@ -189,3 +188,10 @@ def test_a_gzip_bomb_of_valid_lines_is_stopped_by_the_replay_cap_mid_stream():
         tracemalloc.stop()
     assert 30 * MiB < streamed <= 32 * MiB
     assert peak < 4 * MiB  # blocks go out as they come: memory does not follow the stream
+
+
+def test_the_bomb_builder_makes_a_small_stream_that_inflates_to_its_size():
+    bomb = gzip_bomb(8 << 20, crc=True)
+    assert len(bomb) < 64 * 1024
+    inflated = zlib.decompressobj(31).decompress(bomb)
+    assert inflated == bytes(8 << 20)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
 
 from oakdash.replay import ChunkDecodeError, ReplayLimits, merged_ndjson
 from oakdash.replay.lines import ChunkLines, line_timestamp
-
-from .test_replay_support import BASE_TS, event, gz, ndjson
+from tests.support.replay_chunks import (
+    BASE_TS,
+    RECORDINGS,
+    event,
+    fixtures_dir,
+    gz,
+    ndjson,
+    recording_chunks,
+)
 
 DEFAULT = ReplayLimits()
 STRICT = ReplayLimits(validate_json=True)
@@ -196,3 +206,13 @@ def test_a_bad_line_among_bulk_parsed_lines_is_still_named():
     lines[321] = b'{"timestamp":"soon","type":3}'
     with pytest.raises(ChunkDecodeError, match='line 322 has a "timestamp" that is not a number'):
         merged(ndjson(lines))
+
+
+def test_fixture_lines_are_the_compact_serialisation_of_their_events():
+    for name in RECORDINGS:
+        events = json.loads((fixtures_dir() / f"{name}.events.json").read_bytes())
+        compact = {
+            json.dumps(e, separators=(",", ":"), ensure_ascii=False).encode() for e in events
+        }
+        for chunk in recording_chunks(name):
+            assert set(gzip.decompress(chunk).splitlines()) <= compact

@@ -22,8 +22,7 @@ from oakdash.replay import (
     merged_ndjson,
     with_error_line,
 )
-
-from .test_replay_support import (
+from tests.support.replay_chunks import (
     BASE_TS,
     RECORDINGS,
     event,

@@ -27,8 +27,7 @@ from oakdash.replay import (
     merged_ndjson,
     open_replay_stream,
 )
-
-from .test_replay_support import fixtures_dir, gz, gzip_bomb, recording_chunks
+from tests.support.replay_chunks import fixtures_dir, gz, gzip_bomb, recording_chunks
 
 SIGNED = "https://storage.test/r1/chunk-{}.ndjson.gz?X-Amz-Signature=s3cr3tSIG{}"
 FAST = ReplayLimits(backoff=0.01)

@@ -15,10 +15,12 @@ from urllib.parse import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.filters import NONE
-from oakdash.dashboard.templatetags.oakfmt import thousands
+from oakdash.dashboard.panels import Panel
+from oakdash.dashboard.render.formats import thousands
+from oakdash.oakdata import models
 
 
-def _label(panel, label: str | None) -> str:
+def _label(panel: Panel, label: str | None) -> str:
     """The label over its bar; a link to the row's sessions when the panel has one."""
     if label is None:
         text = f'<span class="bd-text bd-none">{escape(panel.spec.none_label)}</span>'
@@ -27,14 +29,15 @@ def _label(panel, label: str | None) -> str:
         shown = label
         quoted = escape(label)
         text = f'<span class="bd-text" title="{quoted}"><bdi>{quoted}</bdi></span>'
-    if not panel.sessions_url:
+    param = panel.spec.filter_param
+    if not panel.sessions_url or param is None:
         return text
-    href = escape(f"{panel.sessions_url}&{urlencode({panel.spec.filter_param: label or NONE})}")
+    href = escape(f"{panel.sessions_url}&{urlencode({param: label or NONE})}")
     title = escape(f"{panel.spec.filter_words} {shown}")
     return f'<a class="bd-link" href="{href}" title="{title}">{text}</a>'
 
 
-def _rows(panel, rows: Iterable, extra: bool) -> str:
+def _rows(panel: Panel, rows: Iterable[models.BreakdownRow], extra: bool) -> str:
     row_class = ' class="bd-extra"' if extra else ""
     out = []
     for row in rows:
@@ -52,8 +55,7 @@ def _rows(panel, rows: Iterable, extra: bool) -> str:
     return "".join(out)
 
 
-def breakdown_panel(panel, range_name: str) -> str:
-    """``panel`` is a ``views.overview.Panel``."""
+def breakdown_panel(panel: Panel, range_name: str) -> str:
     spec = panel.spec
     slug = escape(spec.slug)
     if panel.rows:
@@ -85,5 +87,5 @@ def breakdown_panel(panel, range_name: str) -> str:
     )
 
 
-def breakdown_panels(panels: Iterable, range_name: str) -> SafeString:
+def breakdown_panels(panels: Iterable[Panel], range_name: str) -> SafeString:
     return mark_safe("".join(breakdown_panel(p, range_name) for p in panels))  # noqa: S308

@@ -140,7 +140,7 @@ class IdLinks:
     def __init__(self, name: str, project: str) -> None:
         marker = _MARKER.format(0)
         self.head, _, self.tail = reverse(name, args=[project, marker]).partition(marker)
-        self._anchors: dict[str, str] = {}
+        self._anchors: dict[tuple[str, str], str] = {}
 
     def __call__(self, value: Any) -> str:
         return f"{self.head}{quote(str(value), safe=_SAFE)}{self.tail}"
@@ -148,10 +148,10 @@ class IdLinks:
     def anchor(self, value: str, cell: CellCache, attrs: str = "") -> str:
         """``<a href="<url of value>"{attrs}>{% cell value %}</a>``, built once per id (the
         same visitor or session comes back row after row)."""
-        built = self._anchors.get(value)
+        built = self._anchors.get((value, attrs))
         if built is None:
             built = f'<a href="{escape(self(value))}"{attrs}>{cell(value)}</a>'
-            self._anchors[value] = built
+            self._anchors[value, attrs] = built
         return built
 
 

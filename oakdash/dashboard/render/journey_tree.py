@@ -13,7 +13,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.journey import Step, Tree
-from oakdash.dashboard.templatetags.oakfmt import thousands
+from oakdash.dashboard.render.formats import thousands
 
 SHARE_OF_ALL = "share of all sessions"
 SHARE_OF_PARENT = "share of the sessions at the step before"

@@ -8,7 +8,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
-from oakdash.dashboard.templatetags.oakfmt import ms_duration
+from oakdash.dashboard.render.formats import ms_duration
 from oakdash.oakdata import models
 
 ERRORS_BADGE = (

@@ -8,7 +8,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
-from oakdash.dashboard.templatetags.oakfmt import humanduration
+from oakdash.dashboard.render.formats import humanduration
 from oakdash.oakdata import models
 
 BOT_CLASS = ' class="is-bot"'

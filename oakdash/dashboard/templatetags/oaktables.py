@@ -50,22 +50,30 @@ def cell(value: Any, css: str = "clip") -> str:
     return mark_safe(cells.cell(value, css))  # noqa: S308 - escaped by cells.cell
 
 
+def _page_project(context: template.Context) -> str:
+    """The page's project: the row tags link into it, so they belong on project pages only."""
+    slug = project_slug(context)
+    if slug is None:
+        raise ValueError("a table of rows rendered on a page without a project")
+    return slug
+
+
 @register.simple_tag(takes_context=True)
 def event_rows(context, events) -> SafeString:
     """The <tr>s of the /events/ table."""
-    return _event_rows(events, project_slug(context))
+    return _event_rows(events, _page_project(context))
 
 
 @register.simple_tag(takes_context=True)
 def session_rows(context, sessions, show_visitor=True) -> SafeString:
     """The <tr>s of a sessions table (without the visitor column on a visitor's own page)."""
-    return _session_rows(sessions, project_slug(context), bool(show_visitor))
+    return _session_rows(sessions, _page_project(context), bool(show_visitor))
 
 
 @register.simple_tag(takes_context=True)
 def replay_rows(context, replays) -> SafeString:
     """The <tr>s of the /replays/ table."""
-    return _replay_rows(replays, project_slug(context))
+    return _replay_rows(replays, _page_project(context))
 
 
 @register.simple_tag
@@ -76,7 +84,7 @@ def journey_tree(tree) -> SafeString:
 
 @register.simple_tag
 def breakdown_panels(panels, range_name) -> SafeString:
-    """The overview's breakdown panels (``views.overview.Panel``), each a card with its tables."""
+    """The overview's breakdown panels (``panels.Panel``), each a card with its tables."""
     return _breakdown_panels(panels, range_name)
 
 

@@ -10,8 +10,9 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
+from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.csv_export import csv_response, wants_csv
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.pages import render_page
@@ -112,7 +113,7 @@ def event_csv_row(e: models.Event) -> list[object]:
     ]
 
 
-def _jump(request: HttpRequest, limit: int) -> HttpResponse:
+def _jump(request: DashboardRequest, limit: int) -> HttpResponse:
     """The jump-to-page form sends ``?page=N``: answer with the canonical ``?offset=`` URL."""
     last_page = MAX_OFFSET // limit + 1
     page_number = int_param(request, "page", (1, last_page), 1)
@@ -121,7 +122,7 @@ def _jump(request: HttpRequest, limit: int) -> HttpResponse:
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient) -> HttpResponse:
     limit = int_param(request, "limit", params.EVENTS_LIMIT, params.EVENTS_DEFAULT_LIMIT)
     if request.GET.get("page", "").strip():
         if "offset" in request.GET:

@@ -14,10 +14,10 @@ from django.http import HttpResponse
 from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.journey import build_tree
-from oakdash.dashboard.pages import render_page
+from oakdash.dashboard.pages import refreshed, render_page
 from oakdash.dashboard.query import range_param
+from oakdash.dashboard.ranges import RANGE_NAMES, RANGE_SHORT
 from oakdash.dashboard.upstream_cache import cached_call
-from oakdash.dashboard.views.overview import RANGE_NAMES, RANGE_SHORT, refreshed
 from oakdash.oakdata import OakDataClient, params
 
 

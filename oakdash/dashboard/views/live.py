@@ -35,7 +35,8 @@ LAST_GOOD_TTL = 600.0
 # another viewer is making, then shows "no answer yet": the next poll comes in seconds anyway,
 # and twenty pollers waiting on a slow API would hold twenty server threads.
 POLL_WAIT = 0.5
-# The window OakData counts as "active" (oakdata-api.md, GET /live): shown to say what we count.
+# The window OakData counts as "active" (docs/oakdata-api.md, GET /live), shown to say what we
+# count.
 ACTIVE_WINDOW_MINUTES = 5
 # Where the live rows' details come from: the newest sessions of the last day. An active session
 # started recently, so it is among them unless the site has more than this many a day.

@@ -145,8 +145,9 @@ def page(request: DashboardRequest, client: OakDataClient, replay_id: str) -> Ht
     slug = request.project.slug
     # The id as one encoded path segment: an id like "a/b" or "../x" must come back as itself.
     page_url = id_url("replay", slug, replay_id)
+    stream_url = page_url + "events.ndjson"
     config = {
-        "streamUrl": page_url + "events.ndjson",
+        "streamUrl": stream_url,
         "pageUrl": page_url,
         "durationMs": replay.duration_ms,
         "startAt": start,
@@ -167,7 +168,7 @@ def page(request: DashboardRequest, client: OakDataClient, replay_id: str) -> Ht
             "max_session_events": MAX_SESSION_EVENTS,
         },
     )
-    response["Content-Security-Policy"] = replay_csp(request, config["streamUrl"])
+    response["Content-Security-Policy"] = replay_csp(request, stream_url)
     # The recorded page's URLs never leave as a Referer, and neither does the replay id.
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -17,16 +17,19 @@ import logging
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from oakdash.dashboard.access import KeyUnreadable, NoAccess, UnknownProject, open_project
+from oakdash.dashboard.access import open_project
 from oakdash.dashboard.chunk_storage import get_memory_budget, get_storage_http, get_stream_slots
-from oakdash.dashboard.errors import describe
+from oakdash.dashboard.errors import CLIENT_FAILURES, client_problem, json_error, json_problem
+from oakdash.dashboard.links import id_url
 from oakdash.dashboard.stream_slots import StreamLimit
 from oakdash.dashboard.stream_watch import StreamBudget, WatchedStream, get_watch, paced
-from oakdash.oakdata import OakDataClient, errors
+from oakdash.http_types import AuthenticatedHttpRequest, signed_in
+from oakdash.oakdata import OakDataClient
 from oakdash.replay import (
     ChunkFetchError,
     ReplayBusy,
@@ -62,21 +65,13 @@ def stream_budget() -> StreamBudget:
     )
 
 
-def _json_error(status: int, message: str, retry_after: int | None = None) -> JsonResponse:
-    response = JsonResponse({"error": message}, status=status)
-    response["Cache-Control"] = "no-store"
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
-
-
 def _error_response(error: ReplayError) -> JsonResponse:
     """503 (busy: try again), 504 (storage did not answer in time), else 502."""
     if isinstance(error, ReplayBusy):
-        return _json_error(503, error.message, retry_after=error.retry_after)
+        return json_error(503, error.message, retry_after=error.retry_after)
     if isinstance(error, ChunkFetchError) and error.timed_out:
-        return _json_error(504, error.message)
-    return _json_error(502, error.message)
+        return json_error(504, error.message)
+    return json_error(502, error.message)
 
 
 class _Body:
@@ -104,21 +99,21 @@ class _Body:
 
 
 @require_GET
-def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpResponse:
+def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpResponseBase:
     # fetch() from the player page wants JSON answers, not a redirect to an HTML login page.
-    if not request.user.is_authenticated:
-        return _json_error(401, "Your session ended: log in again to load this replay.")
+    if not signed_in(request):
+        return json_error(401, "Your session ended: log in again to load this replay.")
     slots = get_stream_slots()
     try:
         slot = slots.acquire(str(request.user.pk))
     except StreamLimit as limit:
-        return _json_error(429, limit.message, retry_after=limit.retry_after)
+        return json_error(429, limit.message, retry_after=limit.retry_after)
     except Exception:  # the cache is down: streams cannot be counted, so none is started
         log.exception("replay stream slots unavailable")
-        return _json_error(
+        return json_error(
             503, "Replays cannot be loaded right now: try again in a moment.", retry_after=5
         )
-    watched = WatchedStream(slots, slot, stream_budget(), request.environ.get("gunicorn.socket"))
+    watched = WatchedStream(slots, slot, stream_budget(), request.META.get("gunicorn.socket"))
     watch = get_watch()
     watch.hold(watched)  # from here on the slot is renewed, and freed by `drop`
     try:
@@ -132,24 +127,13 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
 
 
 def _replay_response(
-    request: HttpRequest, project: str, replay_id: str, watched: WatchedStream
-) -> HttpResponse:
+    request: AuthenticatedHttpRequest, project: str, replay_id: str, watched: WatchedStream
+) -> HttpResponseBase:
     try:
         client = open_project(request, project)
         detail = client.replay(replay_id)  # fresh signed URLs, every time
-    except UnknownProject:
-        return _json_error(404, f"No oakdash project is at /p/{project}/.")
-    except NoAccess as refused:
-        return _json_error(
-            403,
-            f"You have no key for {refused.project.name}: store one in settings to load its "
-            "replays.",
-        )
-    except KeyUnreadable:
-        return _json_error(403, "Your stored key can no longer be read: store it again.")
-    except errors.OakDataError as err:
-        problem = describe(err)
-        return _json_error(problem.status, f"{problem.title}. {problem.detail}")
+    except CLIENT_FAILURES as err:  # the same words as the pages, as JSON
+        return json_problem(client_problem(err, request, id_url("replay", project, replay_id)))
 
     try:
         stream = open_replay_stream(

@@ -5,12 +5,13 @@ OakData returns the newest recordings, up to 200; the filters (``filters.py``) n
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
 from oakdash.dashboard import filters
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import int_param
+from oakdash.http_types import HtmxHttpRequest
 from oakdash.oakdata import OakDataClient, params
 
 LIMIT_CHOICES = (25, 50, 100, 200)
@@ -23,7 +24,7 @@ def list_summary(count: int, limit: int) -> str:
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient) -> HttpResponse:
+def page(request: HtmxHttpRequest, client: OakDataClient) -> HttpResponse:
     limit = int_param(request, "limit", params.REPLAYS_LIMIT, params.REPLAYS_DEFAULT_LIMIT)
     filters.read(request, filters.REPLAYS)  # a bad filter is a 400 before any upstream call
     result = client.replays(limit=limit)

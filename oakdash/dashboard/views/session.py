@@ -10,8 +10,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.pages import render_page
 from oakdash.oakdata import OakDataClient, errors, models
@@ -93,7 +94,7 @@ def _visitor_or_none(client: OakDataClient, distinct_id: str | None) -> models.V
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, session_id: str) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient, session_id: str) -> HttpResponse:
     timeline = client.session(session_id)
     distinct_id = _first(timeline.events, "distinct_id")
     visitor = _visitor_or_none(client, distinct_id)

@@ -12,10 +12,11 @@ from oakdash.dashboard import filters
 from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.csv_export import csv_response, wants_csv
 from oakdash.dashboard.decorators import dashboard_page
+from oakdash.dashboard.overview_cache import cached_overview
 from oakdash.dashboard.pages import render_page
 from oakdash.dashboard.query import int_param, range_param
-from oakdash.dashboard.templatetags.oakfmt import whole_seconds
-from oakdash.dashboard.views.overview import RANGE_NAMES, cached_overview
+from oakdash.dashboard.ranges import RANGE_NAMES
+from oakdash.dashboard.render.formats import whole_seconds
 from oakdash.oakdata import OakDataClient, models, params
 
 # The limits offered as one-click choices; any other value in 1–200 still works from the URL.

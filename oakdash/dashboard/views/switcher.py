@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from oakdash.dashboard import access, switcher
 from oakdash.dashboard.decorators import login_redirect
+from oakdash.http_types import HtmxHttpRequest
 
 
 def _page_project(url_path: str) -> str | None:
@@ -27,7 +28,7 @@ def _page_project(url_path: str) -> str | None:
 
 
 @require_safe
-def menu(request: HttpRequest) -> HttpResponse:
+def menu(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return login_redirect(request)
     # The page's own address (htmx sends it; another origin's is ignored).

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from oakdash.dashboard import access
 from oakdash.dashboard.decorators import login_redirect, to_settings
 from oakdash.dashboard.links import id_url
+from oakdash.http_types import HtmxHttpRequest
 
 STREAM = "replay_events"
 
@@ -31,12 +32,12 @@ def scoped_path(path: str, slug: str) -> str | None:
         match = resolve(unquote(path))
     except Resolver404:
         return None
-    if match.namespace != "unscoped":
+    if match.namespace != "unscoped" or not match.url_name:
         return None
     return id_url(match.url_name, slug, *(str(v) for v in match.kwargs.values()))
 
 
-def _htmx_target(request: HttpRequest, slug: str) -> str:
+def _htmx_target(request: HtmxHttpRequest, slug: str) -> str:
     """Where a whole page goes when one of its fragments asked an unscoped URL: that page's own
     address in the project, else the project's overview."""
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -55,7 +56,7 @@ def _json(status: int, message: str) -> JsonResponse:
 def to_current_project(name: str) -> Callable[..., HttpResponse]:
     """The view answering route ``name``'s unscoped address."""
 
-    def redirect(request: HttpRequest, **ids: str) -> HttpResponse:
+    def redirect(request: HtmxHttpRequest, **ids: str) -> HttpResponse:
         response = _redirect(request, name, ids)
         response.headers.setdefault("Cache-Control", "private, no-store")
         patch_vary_headers(response, ["HX-Request", "Cookie"])
@@ -65,7 +66,7 @@ def to_current_project(name: str) -> Callable[..., HttpResponse]:
     return redirect
 
 
-def _redirect(request: HttpRequest, name: str, ids: dict[str, str]) -> HttpResponse:
+def _redirect(request: HtmxHttpRequest, name: str, ids: dict[str, str]) -> HttpResponse:
     if not request.user.is_authenticated:
         if name == STREAM:  # fetch() wants JSON, not the HTML login page
             return _json(401, "Your session ended: log in again to load this replay.")

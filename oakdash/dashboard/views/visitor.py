@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from oakdash.dashboard.access import DashboardRequest
 from oakdash.dashboard.decorators import dashboard_page
 from oakdash.dashboard.pages import render_page
 from oakdash.oakdata import OakDataClient, models
@@ -30,7 +31,7 @@ def attribution_rows(visitor: models.Visitor) -> list[tuple[str, object, object]
 
 
 @dashboard_page
-def page(request: HttpRequest, client: OakDataClient, distinct_id: str) -> HttpResponse:
+def page(request: DashboardRequest, client: OakDataClient, distinct_id: str) -> HttpResponse:
     visitor = client.visitor(distinct_id)
     return render_page(
         request,

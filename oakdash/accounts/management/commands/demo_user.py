@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from oakdash.accounts import keystore
-from oakdash.dashboard.upstream import get_api
+from oakdash.upstream import get_api
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "oakdash-demo"  # noqa: S105 - printed on screen on purpose: the demo only listens on loopback

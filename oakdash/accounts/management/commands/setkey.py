@@ -20,8 +20,8 @@ from django.views.decorators.debug import sensitive_variables
 from oakdash.accounts import crypto, keystore, projects
 from oakdash.accounts.models import Project
 from oakdash.accounts.placement import Outcome, place_key
-from oakdash.dashboard.upstream import get_api
 from oakdash.oakdata import mask_key
+from oakdash.upstream import get_api
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
-"""Helpers shared by the replay tests (chunk builders, fixture lookup, gzip bombs).
+"""Helpers shared by the replay tests: chunk builders, the real rrweb fixtures, gzip bombs.
 
-A test module rather than a conftest so the replay tests stay self-contained; it checks its own
-builders below.
+(Their own checks are with the tests that rely on them: test_replay_gunzip.py builds bombs,
+test_replay_lines.py reads the fixtures' lines.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 RECORDINGS = ("todomvc", "mdn-bears", "rrweb-form")
 BASE_TS = 1_795_810_303_250  # the fixtures' epoch milliseconds: 13 digits
 
@@ -82,20 +82,3 @@ def gzip_bomb(
         check = zlib.crc32(block, check)
     trailer = check.to_bytes(4, "little") + size.to_bytes(4, "little")
     return header + segment * count + deflate.flush() + trailer
-
-
-def test_the_bomb_builder_makes_a_small_stream_that_inflates_to_its_size():
-    bomb = gzip_bomb(8 << 20, crc=True)
-    assert len(bomb) < 64 * 1024
-    inflated = zlib.decompressobj(31).decompress(bomb)
-    assert inflated == bytes(8 << 20)
-
-
-def test_fixture_lines_are_the_compact_serialisation_of_their_events():
-    for name in RECORDINGS:
-        events = json.loads((fixtures_dir() / f"{name}.events.json").read_bytes())
-        compact = {
-            json.dumps(e, separators=(",", ":"), ensure_ascii=False).encode() for e in events
-        }
-        for chunk in recording_chunks(name):
-            assert set(gzip.decompress(chunk).splitlines()) <= compact

@@ -1,5 +1,6 @@
 """Glue between Django and the OakData client: one API object per process (a facade per key:
-``access.open_project``)."""
+``dashboard.access.open_project``). The seam every app uses to reach OakData, so no app imports
+another's internals for it (the import contracts in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -24,16 +25,6 @@ def get_api() -> OakDataAPI:
             if _api is None:
                 _api = _build_api()
     return _api
-
-
-def reset_api() -> None:
-    """Forget the API object and the storage client (tests that change OAKDATA_* settings)."""
-    global _api
-    with _lock:
-        _api = None
-    from oakdash.dashboard.chunk_storage import reset_storage  # it imports this module
-
-    reset_storage()
 
 
 def _build_api() -> OakDataAPI:
