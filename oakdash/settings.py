@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it times everything (off unless OAKDASH_SERVER_TIMING=1).
+    "oakdash.dashboard.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oakdash.dashboard.middleware.ContentSecurityPolicyMiddleware",
@@ -215,6 +217,10 @@ OAKDASH_REPORT_CACHE_SECONDS = env_float("OAKDASH_REPORT_CACHE_SECONDS", 60.0)
 # The most an upstream call made for a polling request (the live widget) may take (s): a poll
 # that outlasts the polling interval holds a thread for an answer nobody waits for any more.
 OAKDASH_POLL_TIMEOUT = env_float("OAKDASH_POLL_TIMEOUT", 3.0)
+
+# Per-request timing in a Server-Timing header (app, upstream, CPU): for benchmarks
+# (bench/load.py) and for looking at a slow page in the browser's developer tools.
+OAKDASH_SERVER_TIMING = env_bool("OAKDASH_SERVER_TIMING", False)
 
 # Replay streaming caps.
 OAKDASH_REPLAY_CONCURRENCY = env_int("OAKDASH_REPLAY_CONCURRENCY", 6, minimum=1)

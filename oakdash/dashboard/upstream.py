@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from oakdash.accounts import keystore
+from oakdash.dashboard import server_timing
 from oakdash.dashboard.upstream_cache import project_fingerprint
 from oakdash.oakdata import OakDataAPI, OakDataClient
 
@@ -52,6 +53,7 @@ def _build_api() -> OakDataAPI:
         connect_timeout=settings.OAKDATA_CONNECT_TIMEOUT,
         read_timeout=settings.OAKDATA_READ_TIMEOUT,
         transport=transport,
+        on_response=server_timing.on_response,
     )
 
 
