@@ -25,7 +25,7 @@ from django.contrib import auth
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
@@ -46,6 +46,7 @@ def get_user(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
     if ttl <= 0 or user_id is None or backend not in settings.AUTHENTICATION_BACKENDS:
         return auth.get_user(request)
     key = _key(backend, user_id)
+    cache = caches[settings.SESSION_CACHE_ALIAS]  # where the session itself was read from
     user = cache.get(key)
     if user is not None and _verifies(request, user):
         return user
@@ -66,6 +67,7 @@ def forget(sender: Any, instance: AbstractBaseUser, **kwargs: Any) -> None:
     """post_save / post_delete of a user: drop its entries now and once the change commits (a
     request that read the old row before the commit could otherwise store it again)."""
     keys = [_key(backend, instance.pk) for backend in settings.AUTHENTICATION_BACKENDS]
+    cache = caches[settings.SESSION_CACHE_ALIAS]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
