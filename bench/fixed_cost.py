@@ -15,6 +15,8 @@ figures are the application's own. Rows:
 * `/live/widget/?compact=1` — the nav's live count every open tab polls every 5 s, its upstream
   answer cached (the cache entry lives for the whole run: no upstream call is timed).
 
+Each row says how many SQL queries one such request makes (on PostgreSQL, the first one of a
+request is preceded by Django's connection health check, one more round trip).
 Then the pieces one at a time (each called directly, same process): reading the session, loading
 the user, the key look-up, decrypting the key, base.html with the context processors.
 
@@ -233,6 +235,8 @@ def main() -> None:
         configure(Path(tmp), args.backend)
         from django.conf import settings
         from django.core.wsgi import get_wsgi_application
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
         cookie, user = browser_cookies()
         app = get_wsgi_application()
@@ -250,6 +254,9 @@ def main() -> None:
             for _ in range(50):  # warm up: imports, template compilation, connections
                 status, _size = request_once(app, path, cookie)
             assert status == 200, f"{path} answered {status}"
+            with CaptureQueriesContext(connection) as queries:
+                request_once(app, path, cookie)
+            note += f"; {len(queries)} SQL quer{'y' if len(queries) == 1 else 'ies'}"
             row(path, *timed(lambda p=path: request_once(app, p, cookie), args.requests), note)
         settings.OAKDASH_USER_CACHE_SECONDS = user_ttl
         pieces(cookie, user, args.requests)

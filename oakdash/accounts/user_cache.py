@@ -58,9 +58,7 @@ def get_user(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
 
 def _verifies(request: HttpRequest, user: AbstractBaseUser) -> bool:
     session_hash = request.session.get(auth.HASH_SESSION_KEY)
-    return bool(session_hash) and constant_time_compare(
-        session_hash, user.get_session_auth_hash()
-    )
+    return bool(session_hash) and constant_time_compare(session_hash, user.get_session_auth_hash())
 
 
 def forget(sender: Any, instance: AbstractBaseUser, **kwargs: Any) -> None:
