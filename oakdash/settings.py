@@ -120,7 +120,7 @@ def cache_from_url(url: str) -> dict:
         # Bounded socket waits: a Redis that stops answering costs a request seconds, not a hang.
         timeout = env_float("CACHE_SOCKET_TIMEOUT", 2.0)
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "oakdash.redis_cache.RedisCache",  # Django's, one client per pool
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }

@@ -59,3 +59,16 @@ def test_server_timing_needs_no_login_and_counts_no_upstream_call(client, settin
     settings.OAKDASH_SERVER_TIMING = True
     header = client.get(path)["Server-Timing"]
     assert 'upstream;dur=0.0;desc="0 calls"' in header
+
+
+def test_the_redis_cache_builds_one_client_per_pool_and_still_works(redis):
+    from oakdash.settings import cache_from_url
+
+    config = cache_from_url(redis.fresh_url())
+    from django.utils.module_loading import import_string
+
+    cache = import_string(config["BACKEND"])(config["LOCATION"], config)
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.set("oakdash:test:k", {"a": 1}, 30)
+    assert cache.get("oakdash:test:k") == {"a": 1}
+    assert cache.add("oakdash:test:k", 2, 30) is False
