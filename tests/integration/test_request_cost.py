@@ -62,11 +62,11 @@ def test_server_timing_needs_no_login_and_counts_no_upstream_call(client, settin
 
 
 def test_the_redis_cache_builds_one_client_per_pool_and_still_works(redis):
+    from django.utils.module_loading import import_string
+
     from oakdash.settings import cache_from_url
 
     config = cache_from_url(redis.fresh_url())
-    from django.utils.module_loading import import_string
-
     cache = import_string(config["BACKEND"])(config["LOCATION"], config)
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
     cache.set("oakdash:test:k", {"a": 1}, 30)
