@@ -1,8 +1,9 @@
-"""How fast does a 150 MB replay stream through the dashboard, in memory and to a first frame?
+"""How fast does a 150 MB replay reach a viewer: the stream in each encoding, memory, first frame.
 
     .venv/bin/python bench/replay_stream.py                        # ~150 MB, 150 chunks, in order
     .venv/bin/python bench/replay_stream.py --layout overlapping --repeat 5
     .venv/bin/python bench/replay_stream.py --mb 50 --chunks 60 --skip-browser
+    .venv/bin/python bench/replay_stream.py --browser-only --repeat 2
     .venv/bin/python bench/replay_stream.py --storage-mode s3 --storage-latency-ms 50
 
 Set-up, all over loopback HTTP: `replay_build.build_replay()` makes a large, playable replay from
@@ -15,23 +16,26 @@ runs as its own process (`tests/support/processes.py`: `dashboard_process`), gun
 (`OAKDASH_REPLAY_CHUNK_NETWORKS`), a temporary migrated SQLite database, `collectstatic` into a
 temporary folder, a user with the demo key, logged in through the login form.
 
-Figures (medians over `--repeat` runs unless said otherwise):
+Printed, in one run (medians over `--repeat` runs, interleaved so load swings hit every figure):
 
-* throughput of `/replays/<id>/events.ndjson` in MB/s of NDJSON received (httpx streaming; with
-  gzip, the decompressed bytes), counted from the first body byte (the stream itself) and from the
-  request (end to end); time to first byte; against `gzip -dc` of the same chunk files to
-  /dev/null (best of `--repeat`, page-cached). Target: uncompressed stream ≥ 0.8× `gzip -dc`.
-* the gunicorn worker's peak RSS growth during one stream: VmHWM after it minus VmRSS before it
-  (the high-water mark is reset through /proc/<pid>/clear_refs before each stream). Target: ≤ the
-  replay's compressed size + 64 MB.
-* the chunk downloads storage made the worker retry, per stream (its `X-Replay-Retries` header).
-* Chromium: navigation start → first frame of `/replays/<id>/` (replay.js's
-  `oakdash:replay-playing` mark: the player exists, its first frame painted; and the moment its
-  iframe holds the recorded DOM), against loading the whole stream first (fetch, JSON.parse of
-  every line, then `new rrwebPlayer.Player(...)`, on a blank page of the same origin that loads the
-  vendored player). Target: first frame ≤ 1 s.
+* `gzip -dc` of the same chunk files to /dev/null (page-cached), and `merged_ndjson` in this
+  process, as references;
+* `/replays/<id>/events.ndjson` as identity, gzip and zstd: NDJSON MB/s delivered (from the first
+  body byte, and end to end), the ratio to `gzip -dc`, MB on the wire, time to first byte, the
+  gunicorn worker's CPU per stream and its peak RSS growth (VmHWM after − VmRSS before, the
+  high-water mark reset through /proc/<pid>/clear_refs). The reader is a bare HTTP/1.0 socket
+  (no chunked framing; ISA-L / zstd decoding for the compressed ones), so its own cost does not
+  hold the server back;
+* the time to first byte again with the demo storage at `--slow-storage-ms` (50) per request;
+* Chromium: navigation start → first frame (replay.js's `oakdash:replay-playing` mark) and →
+  every event loaded (`data-replay-loaded` on <body>), on loopback and with the storage at
+  `--slow-storage-ms` and the browser's link throttled through DevTools
+  (`Network.emulateNetworkConditions`: `--link-mbit` 50 Mbit/s, `--link-latency-ms` 20 ms), next
+  to a page that loads the whole array first (fetch, `JSON.parse` every line, then
+  `new rrwebPlayer.Player(...)`; timed from its fetch, so its page load is not counted).
 
-Not a timed test: it prints figures, with the machine's load (shared machines make them noisy).
+Targets (issue 12) are printed with PASS/MISS. Not a timed test; the machine's load is printed
+with the figures (shared machines make them noisy).
 """
 
 from __future__ import annotations
@@ -39,14 +43,18 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import zstandard
+from isal import isal_zlib
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -77,15 +85,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LAYOUT_ALIASES = {"in-order": "sequential", "overlapping": "two-buffers"}
-RATIO_TARGET = 0.8
+CODINGS = ("identity", "gzip", "zstd")
+IDENTITY_TARGET = {"sequential": 1.5, "shuffled": 1.0, "two-buffers": 1.0}  # × gzip -dc
+COMPRESSED_TARGET = 0.8  # the stream Chromium gets (zstd), NDJSON delivered, × gzip -dc
 RSS_SLACK = 64_000_000
-FIRST_FRAME_TARGET_MS = 1000.0
+FIRST_FRAME_LOOPBACK_MS = 500.0
+FIRST_FRAME_THROTTLED_MS = 1500.0
+FULL_LOAD_SLACK_MS = 1000.0  # over the wire size / link speed
 USERNAME = "bench"
 
 
 @dataclass
 class StreamRun:
-    encoding: str
+    coding: str
     ttfb_s: float
     total_s: float
     ndjson_bytes: int
@@ -93,8 +105,7 @@ class StreamRun:
     rss_before: int
     hwm_after: int
     server_cpu_s: float  # the gunicorn worker's CPU time during the stream
-    client_cpu_s: float  # this process's (httpx reading, gzip decoding)
-    server_cpu_ttfb_s: float  # the worker's CPU time up to the first byte (API call, downloads)
+    server_cpu_ttfb_s: float  # ... up to the first byte (API call, downloads, first block)
     retries: int = 0  # chunk downloads storage made the worker try again (X-Replay-Retries)
 
     @property
@@ -123,57 +134,98 @@ def worker_pid(master: int) -> int:
     raise SystemExit("no gunicorn worker")
 
 
-# --- measurements ---------------------------------------------------------------------------
+# --- streams --------------------------------------------------------------------------------
+
+ACCEPT = {"identity": "identity", "gzip": "gzip, deflate", "zstd": "gzip, deflate, br, zstd"}
 
 
-def stream_once(client: httpx.Client, url: str, gzip: bool, worker: int, expect: int) -> StreamRun:
+def _decoder(coding: str) -> Callable[[memoryview], bytes | memoryview]:
+    if coding == "gzip":
+        return isal_zlib.decompressobj(31).decompress
+    if coding == "zstd":
+        return zstandard.ZstdDecompressor().decompressobj().decompress
+    return lambda piece: piece
+
+
+def raw_get(
+    base: str, path: str, cookie: str, coding: str, on_first: Callable[[], None] = lambda: None
+) -> tuple[float, float, int, int, dict]:
+    """GET over a bare HTTP/1.0 socket: (first body byte s, total s, NDJSON bytes, wire bytes,
+    headers). HTTP/1.0, so the body comes unframed and ends when the server closes.
+    `on_first()` is called at the first body byte."""
+    url = httpx.URL(base)
+    request = (
+        f"GET {path} HTTP/1.0\r\nHost: {url.host}:{url.port}\r\nCookie: sessionid={cookie}\r\n"
+        f"Accept-Encoding: {ACCEPT[coding]}\r\n\r\n"
+    ).encode()
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    started = time.perf_counter()
+    with socket.create_connection((url.host, url.port)) as sock:
+        sock.sendall(request)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            n = sock.recv_into(buffer)
+            if not n:
+                raise SystemExit(f"the server closed before the headers: {head[:300]!r}")
+            head += view[:n]
+        head, _, body = head.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+        assert " 200 " in status_line + " ", (status_line, body[:300])
+        assert headers.get("content-encoding", "identity") == coding, headers
+        decode = _decoder(coding)
+        ttfb = None
+        wire = ndjson = 0
+        tail = b""
+        piece = memoryview(body)
+        while True:
+            if piece:
+                if ttfb is None:
+                    ttfb = time.perf_counter() - started
+                    on_first()
+                wire += len(piece)
+                plain = decode(piece)
+                ndjson += len(plain)
+                if plain:
+                    tail = (tail + bytes(plain[-300:]))[-300:]
+            n = sock.recv_into(buffer)
+            if not n:
+                break
+            piece = view[:n]
+    total = time.perf_counter() - started
+    last = bytes(tail).rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    assert not last.startswith(b'{"error"'), last
+    return ttfb or total, total, ndjson, wire, headers
+
+
+def stream_once(base: str, path: str, cookie: str, coding: str, worker: int, expect: int):
     reset_peak(worker)
     rss_before = proc_status(worker, "VmRSS")
-    headers = {"Accept-Encoding": "gzip" if gzip else "identity"}
-    size = 0
-    ttfb = None
-    tail = b""
-    server_cpu, client_cpu = cpu_seconds(worker), time.process_time()
-    started = time.perf_counter()
-    with client.stream("GET", url, headers=headers) as response:
-        assert response.status_code == 200, (response.status_code, response.read()[:300])
-        assert (response.headers.get("content-encoding") == "gzip") == gzip
-        blocks = response.iter_bytes() if gzip else response.iter_raw()
-        for block in blocks:
-            if ttfb is None:
-                ttfb = time.perf_counter() - started
-                server_cpu_ttfb = cpu_seconds(worker) - server_cpu
-            size += len(block)
-            tail = block[-200:]
-        total = time.perf_counter() - started
-        wire = response.num_bytes_downloaded
-        retries = int(response.headers.get("x-replay-retries", "0"))
+    server_cpu = cpu_seconds(worker)
+    at_first: list[float] = []
+    ttfb, total, ndjson, wire, headers = raw_get(
+        base, path, cookie, coding, lambda: at_first.append(cpu_seconds(worker))
+    )
     hwm = proc_status(worker, "VmHWM")
-    server_cpu, client_cpu = cpu_seconds(worker) - server_cpu, time.process_time() - client_cpu
-    last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
-    assert not last.startswith(b'{"error"'), last
-    assert size == expect, f"received {size} bytes of NDJSON, expected {expect}"
-    encoding = "gzip" if gzip else "identity"
+    server_cpu_ttfb = (at_first[0] if at_first else cpu_seconds(worker)) - server_cpu
+    server_cpu = cpu_seconds(worker) - server_cpu
+    assert ndjson == expect, f"received {ndjson} bytes of NDJSON, expected {expect}"
     return StreamRun(
-        encoding,
-        ttfb or total,
+        coding,
+        ttfb,
         total,
-        size,
+        ndjson,
         wire,
         rss_before,
         hwm,
         server_cpu,
-        client_cpu,
         server_cpu_ttfb,
-        retries,
+        int(headers.get("x-replay-retries", "0")),
     )
 
 
-FIRST_FRAME_JS = """() => {
-  const f = document.querySelector('#replay-player iframe');
-  const d = f && f.contentDocument;
-  return d && d.body && d.body.childElementCount > 0 ? performance.now() : false;
-}"""
+# --- Chromium ---------------------------------------------------------------------------------
 
 MARKS_JS = """() => Object.fromEntries(
   ['oakdash:replay-player-created', 'oakdash:replay-playing'].map((n) => {
@@ -181,9 +233,23 @@ MARKS_JS = """() => Object.fromEntries(
     return [n, found.length ? found[0].startTime : null];
   }))"""
 
+# When replay.js marks the whole recording loaded (data-replay-loaded="1" on <body>). The document
+# node is observed: an init script runs before <html> exists.
+LOADED_INIT = """
+new MutationObserver(() => {
+  if (!window.__oakdashLoadedAt && document.body &&
+      document.body.getAttribute('data-replay-loaded') === '1') {
+    window.__oakdashLoadedAt = performance.now();
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-replay-loaded']});
+"""
+
 NAV_JS = """() => {
   const n = performance.getEntriesByType('navigation')[0];
-  return {origin: performance.timeOrigin, html: n.responseStart, dcl: n.domContentLoadedEventEnd};
+  const events = performance.getEntriesByType('resource').filter(
+    (e) => e.name.includes('events.ndjson'));
+  return {html: n.responseStart, dcl: n.domContentLoadedEventEnd,
+          wire: events.length ? events[0].encodedBodySize : 0};  // bytes before decoding
 }"""
 
 # The whole-array way: fetch everything, parse every line, then build the player.
@@ -210,16 +276,47 @@ WHOLE_ARRAY_JS = """async (url) => {
     const d = f && f.contentDocument;
     if (d && d.body && d.body.childElementCount > 0) resolve(); else requestAnimationFrame(check);
   })());
-  t.dom = performance.now();
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   t.frame = performance.now();
+  for (const k of ['fetched', 'parsed', 'created', 'frame']) t[k] -= t.start;
   t.events = events.length;
-  t.bytes = text.length;
   return t;
 }"""
 
 
-def browser_runs(base: str, cookie: str, replay_id: str, repeat: int) -> dict[str, list]:
+def wait_until(page, predicate: str, timeout_s: float = 300.0) -> None:
+    """Poll a JS expression from here: the replay page's CSP forbids the eval that
+    `page.wait_for_function` needs."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {predicate}")
+        page.wait_for_timeout(200)  # its own cost lands on the page being measured
+
+
+@dataclass
+class Link:
+    """DevTools network emulation for the browser's link (None: loopback as it is)."""
+
+    mbit: float
+    latency_ms: float
+
+    def apply(self, context, page) -> None:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        rate = self.mbit * 1e6 / 8  # bytes a second
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": self.latency_ms,
+                "downloadThroughput": rate,
+                "uploadThroughput": rate,
+            },
+        )
+
+
+def browser_runs(base: str, cookie: str, replay_id: str, repeat: int, link: Link | None) -> dict:
     from playwright.sync_api import sync_playwright
 
     page_url = f"{base}/replays/{replay_id}/"
@@ -233,48 +330,47 @@ def browser_runs(base: str, cookie: str, replay_id: str, repeat: int) -> dict[st
         f'<script src="{script.group(1)}"></script></head>'
         '<body><div id="target"></div></body></html>'
     )
-    out: dict[str, list] = {"progressive": [], "whole": [], "nav": []}
+    out: dict[str, list] = {"progressive": [], "whole": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(180_000)
+            context.set_default_timeout(300_000)
             context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
+            context.add_init_script(LOADED_INIT)
             context.route(
                 blank_url, lambda route: route.fulfill(body=blank, content_type="text/html")
             )
             for run in range(repeat + 1):  # the first load warms the HTTP cache: not counted
                 page = context.new_page()
-                seen: list = []
-                page.on(
-                    "response",
-                    lambda r, seen=seen: seen.append(r) if "events.ndjson" in r.url else None,
-                )
+                if link is not None:
+                    link.apply(context, page)
+                streams: list = []
+                page.on("response", lambda r, s=streams: s.append(r) if "events" in r.url else 0)
                 page.goto(page_url, wait_until="commit")
-                dom = page.wait_for_function(FIRST_FRAME_JS, polling="raf").json_value()
-                page.wait_for_function(
-                    "() => performance.getEntriesByName('oakdash:replay-playing').length > 0"
-                )
+                wait_until(page, "window.__oakdashLoadedAt !== undefined")
                 marks = page.evaluate(MARKS_JS)
+                loaded = page.evaluate("window.__oakdashLoadedAt")
                 nav = page.evaluate(NAV_JS)
-                if seen:  # the events request, relative to navigation start
-                    timing = seen[0].request.timing
-                    nav["fetch"] = timing["startTime"] - nav["origin"]
-                    nav["headers"] = nav["fetch"] + timing["responseStart"]
-                page.close()  # stops the stream: the server's merge is closed on its next write
+                coding = streams[0].all_headers().get("content-encoding") if streams else None
+                page.close()
                 if run:
                     out["progressive"].append(
-                        (
-                            marks["oakdash:replay-playing"],
-                            dom,
-                            marks["oakdash:replay-player-created"],
-                        )
+                        {
+                            "frame": marks["oakdash:replay-playing"],
+                            "created": marks["oakdash:replay-player-created"],
+                            "loaded": loaded,
+                            "dcl": nav["dcl"],
+                            "wire": nav["wire"],
+                            "coding": coding or "identity",
+                        }
                     )
-                    out["nav"].append(nav)
             for _ in range(repeat):
                 page = context.new_page()
                 page.goto(blank_url)
-                page.wait_for_function("() => window.rrwebPlayer !== undefined")
+                wait_until(page, "window.rrwebPlayer !== undefined")
+                if link is not None:
+                    link.apply(context, page)
                 timings = page.evaluate(WHOLE_ARRAY_JS, f"/replays/{replay_id}/events.ndjson")
                 page.close()
                 out["whole"].append(timings)
@@ -301,6 +397,10 @@ def machine() -> str:
     return f"machine: nproc {cpus}, load average {', '.join(f'{x:.2f}' for x in load)}{note}"
 
 
+def med(values) -> float:
+    return statistics.median(list(values))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=150.0, help="NDJSON size, in MB (10^6 B)")
@@ -314,6 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument(
+        "--browser-only", action="store_true", help="only Chromium's figures (skip the streams)"
+    )
     parser.add_argument(
         "--storage-mode",
         choices=("plain", "s3", "gcs"),
@@ -329,6 +432,14 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="per chunk response, Mbit/s (default 0: uncapped)",
     )
+    parser.add_argument(
+        "--slow-storage-ms",
+        type=float,
+        default=50.0,
+        help="storage latency for the second time to first byte and the throttled browser",
+    )
+    parser.add_argument("--link-mbit", type=float, default=50.0, help="the browser's link")
+    parser.add_argument("--link-latency-ms", type=float, default=20.0)
     args = parser.parse_args(argv)
     layout = LAYOUT_ALIASES.get(args.layout, args.layout)
 
@@ -339,10 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     print(machine(), flush=True)
     t0 = time.perf_counter()
     built = build_replay(target_bytes=int(args.mb * 1e6), chunks=args.chunks, layout=layout)
-    mb = built.ndjson_bytes / 1e6
     print(
         f"replay: {args.layout} ({layout}), {len(built.chunks)} chunks, {built.events:,} events, "
-        f"{mb:.1f} MB NDJSON, {built.gzip_bytes / 1e6:.1f} MB gzipped "
+        f"{built.ndjson_bytes / 1e6:.1f} MB NDJSON, {built.gzip_bytes / 1e6:.1f} MB gzipped "
         f"(built in {time.perf_counter() - t0:.1f} s)",
         flush=True,
     )
@@ -369,7 +479,6 @@ def main(argv: list[str] | None = None) -> int:
             with dashboard_process(
                 tmp, api_url, [User(USERNAME, ACME_SECRET_KEY)], env=env, threads=args.threads
             ) as dashboard:
-                base = dashboard.url
                 worker = worker_pid(dashboard.master_pid)
                 cookie = dashboard.login(USERNAME).cookies["sessionid"]
                 print(
@@ -380,11 +489,16 @@ def main(argv: list[str] | None = None) -> int:
                         if args.storage_bandwidth_mbit
                         else "uncapped"
                     )
-                    + f"); dashboard {base} (gunicorn gthread, 1 worker pid {worker}, "
+                    + f"); dashboard {dashboard.url} (gunicorn gthread, 1 worker pid {worker}, "
                     f"{args.threads} threads)",
                     flush=True,
                 )
-                _measure(args, built, mb, tmp, base, worker, cookie, replay_id, results)
+                bench = Bench(args, built, layout, tmp, dashboard.url, worker, cookie, replay_id)
+                if not args.browser_only:
+                    bench.streams(results)
+                    bench.slow_storage_ttfb(app)
+                if not args.skip_browser:
+                    bench.browser(app, results)
         finally:
             if demo is not None:
                 demo.stop()
@@ -395,131 +509,167 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(results.values()) else 1
 
 
-def _measure(args, built, mb, tmp, base, worker, cookie, replay_id, results) -> None:
-    """Streams, gzip -dc and merged_ndjson for comparison, memory, and Chromium; prints."""
-    chunk_dir = tmp / "chunks"
-    chunk_dir.mkdir()
-    paths = []
-    for index, data in enumerate(built.chunks):
-        path = chunk_dir / f"chunk-{index:04d}.ndjson.gz"
-        path.write_bytes(data)
-        paths.append(str(path))
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    built: object
+    layout: str
+    tmp: Path
+    base: str
+    worker: int
+    cookie: str
+    replay_id: str
 
-    url = f"/replays/{replay_id}/events.ndjson"
-    runs: dict[str, list[StreamRun]] = {"identity": [], "gzip": []}
-    gzip_runs: list[float] = []
-    merge_runs: list[float] = []  # merged_ndjson in this process: no HTTP, no gunicorn
-    with httpx.Client(base_url=base, cookies={"sessionid": cookie}, timeout=120) as client:
-        # warm-up (imports, pools); its memory growth is the fresh worker's
-        first = stream_once(client, url, False, worker, built.ndjson_bytes)
-        for _ in range(args.repeat):  # interleaved, so load swings hit all three
+    @property
+    def path(self) -> str:
+        return f"/replays/{self.replay_id}/events.ndjson"
+
+    def stream(self, coding: str) -> StreamRun:
+        return stream_once(
+            self.base, self.path, self.cookie, coding, self.worker, self.built.ndjson_bytes
+        )
+
+    def streams(self, results: dict[str, bool]) -> None:
+        """Every encoding against gzip -dc and the in-process merge; prints the table."""
+        built, args = self.built, self.args
+        mb = built.ndjson_bytes / 1e6
+        chunk_dir = self.tmp / "chunks"
+        chunk_dir.mkdir()
+        paths = []
+        for index, data in enumerate(built.chunks):
+            path = chunk_dir / f"chunk-{index:04d}.ndjson.gz"
+            path.write_bytes(data)
+            paths.append(str(path))
+        runs: dict[str, list[StreamRun]] = {coding: [] for coding in CODINGS}
+        gzip_runs: list[float] = []
+        merge_runs: list[float] = []
+        first = self.stream("identity")  # warm-up (imports, pools): the fresh worker's memory
+        for _ in range(args.repeat):
             gzip_runs.append(time_gzip(paths)[0])
             merge_runs.append(time_merge(built.chunks)[0])
-            for encoding in runs:
-                run = stream_once(client, url, encoding == "gzip", worker, built.ndjson_bytes)
-                runs[encoding].append(run)
-    print(f"\nstream of {mb:.1f} MB NDJSON, median of {args.repeat} (min–max):")
-    gzip_best, gzip_median = min(gzip_runs), statistics.median(gzip_runs)
-    merge_median = statistics.median(merge_runs)
-    print(
-        f"  gzip -dc of the {len(paths)} chunk files: best {mb / gzip_best:6.1f} MB/s "
-        f"({gzip_best:.3f} s), median {mb / gzip_median:6.1f} MB/s"
-    )
-    print(
-        f"  merged_ndjson in this process (no HTTP, no gunicorn): median "
-        f"{mb / merge_median:6.1f} MB/s, best {mb / min(merge_runs):6.1f} MB/s"
-    )
-    for encoding, rs in runs.items():
-        stream = [r.stream_mbps for r in rs]
-        e2e = [r.e2e_mbps for r in rs]
-        ttfb = [r.ttfb_s * 1000 for r in rs]
+            for coding in CODINGS:
+                runs[coding].append(self.stream(coding))
+        gzip_mbps = mb / med(gzip_runs)
+        print(f"\nstream of {mb:.1f} MB NDJSON, median of {args.repeat}; {machine()}")
         print(
-            f"  {encoding:<8} stream {statistics.median(stream):6.1f} MB/s "
-            f"({min(stream):.0f}–{max(stream):.0f}), end to end "
-            f"{statistics.median(e2e):6.1f} MB/s, first byte "
-            f"{statistics.median(ttfb):6.0f} ms ({min(ttfb):.0f}–{max(ttfb):.0f}), "
-            f"on the wire {statistics.median(r.wire_bytes for r in rs) / 1e6:.1f} MB"
+            "| | NDJSON MB/s delivered (from 1st byte) | × gzip -dc | end to end | MB on the "
+            "wire | first byte | worker CPU (to 1st byte) | peak RSS growth |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        print(
+            f"| `gzip -dc` of the {len(paths)} chunk files | {gzip_mbps:.0f} (best "
+            f"{mb / min(gzip_runs):.0f}) | 1.00× | | {built.gzip_bytes / 1e6:.1f} | | | |"
         )
         print(
-            f"           CPU per stream: gunicorn worker "
-            f"{statistics.median(r.server_cpu_s for r in rs):.2f} s (to the first byte "
-            f"{statistics.median(r.server_cpu_ttfb_s for r in rs):.2f} s), this client "
-            f"{statistics.median(r.client_cpu_s for r in rs):.2f} s; wall "
-            f"{statistics.median(r.total_s for r in rs):.2f} s"
+            f"| `merged_ndjson` in this process | {mb / med(merge_runs):.0f} (best "
+            f"{mb / min(merge_runs):.0f}) | {mb / med(merge_runs) / gzip_mbps:.2f}× | | | | | |"
         )
-        print(
-            f"           storage retries per stream (X-Replay-Retries): "
-            f"{', '.join(str(r.retries) for r in rs)}"
-        )
-    identity = runs["identity"]
-    ratio = statistics.median(r.stream_mbps for r in identity) / (mb / gzip_median)
-    ratio_best = max(r.stream_mbps for r in identity) / (mb / gzip_best)
-    ratio_e2e = statistics.median(r.e2e_mbps for r in identity) / (mb / gzip_median)
-    results["stream"] = ratio >= RATIO_TARGET
-    over_http = statistics.median(r.stream_mbps for r in identity) / (mb / merge_median)
-    print(
-        f"  ratio uncompressed stream / gzip -dc: {ratio:.2f}x median/median "
-        f"(best/best {ratio_best:.2f}x; end to end, first byte included, {ratio_e2e:.2f}x)"
-        f"   target ≥ {RATIO_TARGET}x  {verdict(results['stream'])}"
-    )
-    print(
-        f"  uncompressed stream / in-process merged_ndjson: {over_http:.2f}x "
-        "(what HTTP, gunicorn and the httpx reader cost on top of the merge)"
-    )
-
-    all_runs = [r for rs in runs.values() for r in rs]
-    growth = max(r.growth for r in [first, *all_runs])
-    allowed = built.gzip_bytes + RSS_SLACK
-    results["rss"] = growth <= allowed
-    print(
-        f"\ngunicorn worker memory: RSS before a stream "
-        f"{statistics.median(r.rss_before for r in all_runs) / 1e6:.0f} MB, peak growth "
-        f"(VmHWM − VmRSS before) max {growth / 1e6:.0f} MB, median "
-        f"{statistics.median(r.growth for r in all_runs) / 1e6:.0f} MB over "
-        f"{len(all_runs)} streams (the first stream of the fresh worker: "
-        f"{first.growth / 1e6:.0f} MB)   target ≤ {built.gzip_bytes / 1e6:.0f} MB "
-        "compressed "
-        f"+ 64 MB = {allowed / 1e6:.0f} MB  {verdict(results['rss'])}"
-    )
-
-    if not args.skip_browser:
-        print("\nChromium, navigation start → ... (ms), warm cache", flush=True)
-        found = browser_runs(base, cookie, replay_id, args.repeat)
-        playing = [p[0] for p in found["progressive"]]
-        dom = [p[1] for p in found["progressive"]]
-        created = [p[2] for p in found["progressive"]]
-        first = statistics.median(playing)
-        results["first frame"] = first <= FIRST_FRAME_TARGET_MS
-        print(
-            f"  progressive (/replays/<id>/): player created "
-            f"{statistics.median(created):6.0f}, iframe holds the DOM "
-            f"{statistics.median(dom):6.0f}, first frame (oakdash:replay-playing) "
-            f"{first:6.0f} ({min(playing):.0f}–{max(playing):.0f})   "
-            f"target ≤ {FIRST_FRAME_TARGET_MS:.0f}  {verdict(results['first frame'])}"
-        )
-        navs = found["nav"]
-        if navs and all("fetch" in n for n in navs):
-
-            def nmed(key: str, ns: list[dict] = navs) -> float:
-                return statistics.median(n[key] for n in ns)
-
+        for coding, rs in runs.items():
             print(
-                f"    where it goes: page HTML first byte {nmed('html'):6.0f}, "
-                f"DOMContentLoaded {nmed('dcl'):6.0f}, events.ndjson requested "
-                f"{nmed('fetch'):6.0f}, its headers {nmed('headers'):6.0f} "
-                f"(first byte: {nmed('headers') - nmed('fetch'):.0f} ms after the request)"
+                f"| {coding} | {med(r.stream_mbps for r in rs):.0f} "
+                f"({min(r.stream_mbps for r in rs):.0f}–{max(r.stream_mbps for r in rs):.0f}) "
+                f"| {med(r.stream_mbps for r in rs) / gzip_mbps:.2f}× "
+                f"| {med(r.e2e_mbps for r in rs):.0f} "
+                f"| {med(r.wire_bytes for r in rs) / 1e6:.1f} "
+                f"| {med(r.ttfb_s for r in rs) * 1000:.0f} ms "
+                f"| {med(r.server_cpu_s for r in rs):.2f} s "
+                f"({med(r.server_cpu_ttfb_s for r in rs):.2f} s) "
+                f"| {max(r.growth for r in rs) / 1e6:.0f} MB |"
             )
-        whole = found["whole"]
+        retries = [r.retries for rs in runs.values() for r in rs]
+        if any(retries):
+            print(f"storage retries per stream (X-Replay-Retries): {retries}")
+        identity = med(r.stream_mbps for r in runs["identity"]) / gzip_mbps
+        target = IDENTITY_TARGET[self.layout]
+        results[f"identity stream ≥ {target}× gzip -dc ({self.layout})"] = identity >= target
+        zstd = med(r.stream_mbps for r in runs["zstd"]) / gzip_mbps
+        results[f"zstd stream (Chromium's) ≥ {COMPRESSED_TARGET}× gzip -dc"] = (
+            zstd >= COMPRESSED_TARGET
+        )
+        growth = max(r.growth for r in [first, *(r for rs in runs.values() for r in rs)])
+        allowed = built.gzip_bytes + RSS_SLACK
+        results["peak RSS growth ≤ compressed + 64 MB"] = growth <= allowed
+        print(
+            f"peak RSS growth, every stream and the fresh worker's first: {growth / 1e6:.0f} MB "
+            f"(allowed {allowed / 1e6:.0f} MB)"
+        )
 
-        def med(key: str, wh: list[dict] = whole) -> float:
-            return statistics.median(w[key] for w in wh)
+    def slow_storage_ttfb(self, app) -> None:
+        from oakdash.demo.storage import DemoStorage, StorageBehaviour
+
+        before = app.storage
+        app.storage = DemoStorage(
+            StorageBehaviour(mode=before.behaviour.mode, latency=self.args.slow_storage_ms / 1000)
+        )
+        try:
+            ttfb = [self.stream("zstd").ttfb_s * 1000 for _ in range(self.args.repeat)]
+        finally:
+            app.storage = before
+        print(
+            f"first byte with storage at {self.args.slow_storage_ms:g} ms per chunk request: "
+            f"{med(ttfb):.0f} ms ({min(ttfb):.0f}–{max(ttfb):.0f})",
+            flush=True,
+        )
+
+    def browser(self, app, results: dict[str, bool]) -> None:
+        from oakdash.demo.storage import DemoStorage, StorageBehaviour
+
+        args = self.args
+        print(f"\nChromium, navigation start → ms, warm cache, median of {args.repeat}", flush=True)
+        print("| conditions | page | first frame | every event loaded | wire MB (coding) |")
+        print("|---|---|---|---|---|")
+        loopback = browser_runs(self.base, self.cookie, self.replay_id, args.repeat, None)
+        self._rows("loopback", loopback)
+        frame = med(p["frame"] for p in loopback["progressive"])
+        results[f"first frame ≤ {FIRST_FRAME_LOOPBACK_MS:.0f} ms on loopback"] = (
+            frame <= FIRST_FRAME_LOOPBACK_MS
+        )
+        before = app.storage
+        app.storage = DemoStorage(
+            StorageBehaviour(mode=before.behaviour.mode, latency=args.slow_storage_ms / 1000)
+        )
+        link = Link(args.link_mbit, args.link_latency_ms)
+        try:
+            slow = browser_runs(self.base, self.cookie, self.replay_id, args.repeat, link)
+        finally:
+            app.storage = before
+        conditions = (
+            f"storage {args.slow_storage_ms:g} ms, link {args.link_mbit:g} Mbit/s "
+            f"{args.link_latency_ms:g} ms"
+        )
+        self._rows(conditions, slow)
+        frame = med(p["frame"] for p in slow["progressive"])
+        results[f"first frame ≤ {FIRST_FRAME_THROTTLED_MS:.0f} ms, {conditions}"] = (
+            frame <= FIRST_FRAME_THROTTLED_MS
+        )
+        wire = med(p["wire"] for p in slow["progressive"])
+        floor = wire * 8 / (args.link_mbit * 1e6) * 1000
+        loaded = med(p["loaded"] for p in slow["progressive"])
+        print(
+            f"full load at {args.link_mbit:g} Mbit/s: {loaded:.0f} ms; wire size / link speed "
+            f"{floor:.0f} ms (+{FULL_LOAD_SLACK_MS:.0f} ms allowed)"
+        )
+        results[f"full load ≤ wire/link + 1 s, {conditions}"] = loaded <= floor + FULL_LOAD_SLACK_MS
+
+    def _rows(self, conditions: str, found: dict) -> None:
+        progressive, whole = found["progressive"], found["whole"]
+
+        def rng(values) -> str:
+            values = list(values)
+            return f"{med(values):.0f} ({min(values):.0f}–{max(values):.0f})"
 
         print(
-            f"  whole array first: fetched {med('fetched'):6.0f}, parsed "
-            f"{med('parsed'):6.0f}, player created {med('created'):6.0f}, iframe holds "
-            f"the DOM {med('dom'):6.0f}, first frame {med('frame'):6.0f} "
-            f"({min(w['frame'] for w in whole):.0f}–{max(w['frame'] for w in whole):.0f})"
-            f"   ({whole[0]['events']:,} events; {med('frame') / first:.0f}x later)"
+            f"| {conditions} | progressive (/replays/<id>/; DOMContentLoaded "
+            f"{med(p['dcl'] for p in progressive):.0f}, player created "
+            f"{med(p['created'] for p in progressive):.0f}) "
+            f"| {rng(p['frame'] for p in progressive)} | {rng(p['loaded'] for p in progressive)} "
+            f"| {med(p['wire'] for p in progressive) / 1e6:.1f} ({progressive[0]['coding']}) |"
+        )
+        print(
+            f"| {conditions} | whole array first (from its fetch; fetched "
+            f"{med(w['fetched'] for w in whole):.0f}, parsed {med(w['parsed'] for w in whole):.0f})"
+            f" | {rng(w['frame'] for w in whole)} | {rng(w['frame'] for w in whole)} | |",
+            flush=True,
         )
 
 

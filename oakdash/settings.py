@@ -227,7 +227,8 @@ OAKDASH_POLL_TIMEOUT = env_float("OAKDASH_POLL_TIMEOUT", 3.0)
 OAKDASH_SERVER_TIMING = env_bool("OAKDASH_SERVER_TIMING", False)
 
 # Replay streaming caps.
-OAKDASH_REPLAY_CONCURRENCY = env_int("OAKDASH_REPLAY_CONCURRENCY", 6, minimum=1)
+# Chunk downloads in flight per stream: sized to hide storage latency (bench/README.md).
+OAKDASH_REPLAY_CONCURRENCY = env_int("OAKDASH_REPLAY_CONCURRENCY", 32, minimum=1)
 OAKDASH_REPLAY_MAX_CHUNK_COMPRESSED = env_int(
     "OAKDASH_REPLAY_MAX_CHUNK_COMPRESSED", 32 * 2**20, minimum=1
 )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from oakdash.replay import ChunkHostPolicy, MemoryBudget, StorageClient, storage_client
+from oakdash.replay.storage import pool_limits
 
 from .stream_slots import StreamSlots
 from .upstream import DEMO_BASE_URL
@@ -46,7 +47,10 @@ def get_storage_http() -> StorageClient:
                     # The embedded demo's storage is in this process too: no socket at all.
                     transport = httpx.WSGITransport(app=get_demo_app())
                 _http = storage_client(
-                    chunk_policy(), transport=transport, timeout=settings.OAKDATA_READ_TIMEOUT
+                    chunk_policy(),
+                    transport=transport,
+                    limits=pool_limits(settings.OAKDASH_REPLAY_CONCURRENCY),
+                    timeout=settings.OAKDATA_READ_TIMEOUT,
                 )
     return _http
 

@@ -35,7 +35,6 @@ import logging
 import random
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from . import codec
 from .errors import ChunkFetchError, ReplayError, ReplayTooLarge, chunk_label, human_size
 from .gunzip import GZIP_MAGIC, peel_extra_layer
 from .limits import DEFAULT_LIMITS, ReplayLimits
@@ -496,9 +496,10 @@ def _peek(response: httpx.Response) -> bytes:
     except httpx.HTTPError:
         pass
     if data[:2] == GZIP_MAGIC:
+        deflate = codec.DEFLATE
         try:
-            data = zlib.decompressobj(31).decompress(data, _ERROR_PEEK)
-        except zlib.error:
+            data = deflate.inflater().decompress(data, _ERROR_PEEK)
+        except deflate.error:
             return b""
     return data[:_ERROR_PEEK]
 

@@ -13,20 +13,19 @@ that does not take gzip): `open_reader` decides by the bytes, never by headers -
 means gzip, a first `{` means NDJSON (`PlainReader`, the same caps), anything else is an error.
 
 What it guarantees:
-* caps: `zlib.decompressobj().decompress(data, max_length)` is never allowed to produce more
-  than one byte past a cap, so a gzip bomb fails after inflating about `cap` bytes, in time
-  proportional to the cap, not to the bomb;
+* caps: `decompressobj().decompress(data, max_length)` (zlib's or ISA-L's, whichever
+  `codec.DEFLATE` is) is never allowed to produce more than one byte past a cap, so a gzip
+  bomb fails after inflating about `cap` bytes, in time proportional to the cap, not the bomb;
 * multi-member gzip (concatenated `.gz` files) is one stream, as with `gzip -dc`;
 * a stream that stops before its end-of-stream marker is an error (truncated), and so are bytes
   after the last member that are not another member. NUL padding after the last member is
   ignored, as `gzip` and Python's `gzip` module do;
-* zlib's CRC-32 and length checks of each member are verified.
+* the CRC-32 and length checks of each member are verified (by zlib or ISA-L alike).
 """
 
 from __future__ import annotations
 
-import zlib
-
+from . import codec
 from .errors import ChunkDecodeError, ReplayTooLarge, chunk_label, human_size
 from .limits import ByteBudget
 
@@ -35,8 +34,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 # of max_length) in `unconsumed_tail`, which is a copy: feeding small slices keeps that copy small
 # instead of re-copying the rest of a multi-MB chunk on every block.
 _INPUT_STEP = 64 * 1024
-# wbits for "gzip container only": a zlib or raw deflate stream is not a valid chunk.
-_GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
 class _CappedReader:
@@ -93,12 +90,13 @@ class GzipReader(_CappedReader):
     `max_bytes` caps this chunk alone. `index` and `total` only name the chunk in errors.
     """
 
-    __slots__ = ("_decomp", "_done", "_in_pos", "_mv")
+    __slots__ = ("_decomp", "_deflate", "_done", "_in_pos", "_mv")
 
     def _start(self, data: bytes) -> None:
         self._mv = memoryview(data)
         self._in_pos = 0  # the next compressed byte not yet handed to zlib
-        self._decomp = zlib.decompressobj(_GZIP_WBITS)
+        self._deflate = codec.DEFLATE  # the implementation, fixed for this chunk
+        self._decomp = self._deflate.inflater()
         self._done = False
         if not data:
             raise self._damaged("is empty (no gzip data)")
@@ -124,7 +122,7 @@ class GzipReader(_CappedReader):
                 allowed = min(allowed, budget.remaining + 1)
             try:
                 out = decomp.decompress(src, allowed)
-            except zlib.error:
+            except self._deflate.error:
                 raise self._damaged("is not valid gzip data (corrupt)") from None
             if out:
                 self._account(len(out))
@@ -142,7 +140,7 @@ class GzipReader(_CappedReader):
         if not rest:
             self._done = True
         elif rest[:2] == GZIP_MAGIC:
-            self._decomp = zlib.decompressobj(_GZIP_WBITS)
+            self._decomp = self._deflate.inflater()
             self._in_pos = start
         elif not rest.tobytes().strip(b"\0"):
             self._done = True  # NUL padding (tape blocks, some storage layers): not data
@@ -215,9 +213,10 @@ def peel_extra_layer(data: bytes, *, index: int = 0, total: int = 1, max_bytes: 
     """
     if data[:2] != GZIP_MAGIC:
         return data
+    deflate = codec.DEFLATE
     try:
-        head = zlib.decompressobj(_GZIP_WBITS).decompress(data[:_INPUT_STEP], 2)
-    except zlib.error:
+        head = deflate.inflater().decompress(data[:_INPUT_STEP], 2)
+    except deflate.error:
         return data  # let the reader report the damage with its usual words
     if head != GZIP_MAGIC:
         return data

@@ -25,7 +25,8 @@ class ReplayLimits:
     max_replay_compressed most bytes all of a replay's downloads may have together
     max_chunk_bytes       most bytes one chunk may decompress to
     max_replay_bytes      most bytes the whole merged replay may decompress to
-    concurrency           most chunk downloads in flight at once
+    concurrency           most chunk downloads in flight at once (storage answers each request
+                          after 20-80 ms: enough of them in flight hide it; bench/README.md)
     timeout               seconds for each network step (connect, each read, pool wait)
     deadline              seconds for the whole download of a replay, however slowly bytes drip,
                           retries and their waits included
@@ -41,7 +42,7 @@ class ReplayLimits:
     max_replay_compressed: int = 256 * MiB
     max_chunk_bytes: int = 128 * MiB
     max_replay_bytes: int = 512 * MiB
-    concurrency: int = 6
+    concurrency: int = 32
     timeout: float = 10.0
     deadline: float = 60.0
     attempts: int = 3

@@ -146,9 +146,17 @@ def network_transport(
     return transport
 
 
-DEFAULT_STORAGE_LIMITS = httpx.Limits(
-    max_connections=64, max_keepalive_connections=32, keepalive_expiry=30.0
-)
+def pool_limits(concurrency: int) -> httpx.Limits:
+    """A pool for streams of `concurrency` downloads each: a few streams at once never wait for
+    a connection, and one stream's connections all stay open for the next (no new handshakes)."""
+    return httpx.Limits(
+        max_connections=max(64, 4 * concurrency),
+        max_keepalive_connections=max(32, 2 * concurrency),
+        keepalive_expiry=30.0,
+    )
+
+
+DEFAULT_STORAGE_LIMITS = pool_limits(32)
 
 
 def storage_client(
@@ -181,5 +189,6 @@ __all__ = [
     "GuardedTransport",
     "StorageClient",
     "network_transport",
+    "pool_limits",
     "storage_client",
 ]

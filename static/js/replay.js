@@ -58,6 +58,7 @@
     wantPlaying: false,   // what the viewer asked for; the player may be waiting for data
     stalledAt: null,      // player time where playback ran out of loaded events
     startAt: typeof config.startAt === "number" ? Math.max(0, config.startAt * 1000) : null,
+    loadingChanged: false, // progress arrived that the loading line does not show yet
     painted: false,       // the player's first frame is on screen
     started: false,       // playback was started once (at 0 or at ?t=)
     speed: 1,
@@ -253,21 +254,44 @@
 
   // --- receiving events -------------------------------------------------------------------
 
-  function onEvent(event) {
+  // The events of one read, in order. Before the player exists they are kept until a Meta and a
+  // FullSnapshot are in; then the player is made, and reading pauses (the returned promise) until
+  // its first frame has painted: parsing more events first delays it.
+  function onEvents(events) {
+    if (state.player) {
+      receive(events);
+      return null;
+    }
+    for (var i = 0; i < events.length; i++) {
+      var event = events[i];
+      if (!note(event)) continue;
+      state.pending.push(event);
+      if (event.type === EventType.Meta) state.hasMeta = true;
+      if (event.type === EventType.FullSnapshot) state.hasSnapshot = true;
+      if (state.hasMeta && state.hasSnapshot && state.pending.length >= 2) {
+        var rest = events.slice(i + 1);
+        return createPlayer().then(function () { if (rest.length) receive(rest); });
+      }
+    }
+    return null;
+  }
+
+  // Into the player in one batch (replay-feed.js: rrweb's addEvent one by one cost more than
+  // everything else the page does to load a recording).
+  function receive(events) {
+    var playable = events.filter(note);
+    if (playable.length) window.oakdash.addEventsToPlayer(state.player, playable);
+  }
+
+  // Counts the event, follows the loaded span and draws markers; false: nothing to play (no
+  // numeric timestamp).
+  function note(event) {
     state.added += 1;
-    if (typeof event.timestamp !== "number") return;
+    if (typeof event.timestamp !== "number") return false;
     if (state.firstTs === null) state.firstTs = event.timestamp;
     if (state.lastTs === null || event.timestamp > state.lastTs) state.lastTs = event.timestamp;
     if (event.type === EventType.Custom || isErrorLog(event)) addMarker(event);
-    if (state.player) {
-      state.player.addEvent(event);
-      return;
-    }
-    state.pending.push(event);
-    if (event.type === EventType.Meta) state.hasMeta = true;
-    if (event.type === EventType.FullSnapshot) state.hasSnapshot = true;
-    // Reading pauses until the first frame has painted: parsing more events first delays it.
-    if (state.hasMeta && state.hasSnapshot && state.pending.length >= 2) return createPlayer();
+    return true;
   }
 
   function isErrorLog(event) {
@@ -279,7 +303,7 @@
     state.attemptBytes = p.bytes;
     maybeResume();
     maybeStart();
-    renderLoading();
+    state.loadingChanged = true;  // drawn on the next animation frame (tick), not per read
   }
 
   function onDone() {
@@ -321,7 +345,7 @@
     // server merges deterministically by timestamp).
     state.stream = window.oakdash.readReplayStream(config.streamUrl, {
       skip: state.added,
-      onEvent: onEvent,
+      onEvents: onEvents,
       onProgress: onProgress,
       onDone: onDone,
       onError: onError,
@@ -332,6 +356,7 @@
   // --- rendering --------------------------------------------------------------------------
 
   function renderLoading() {
+    state.loadingChanged = false;
     var share = state.done ? 1 : Math.min(1, loadedMs() / Math.max(1, config.durationMs || 1));
     ui.progress.value = Math.round(share * 100);
     var bytes = state.bytes + state.attemptBytes;
@@ -374,6 +399,7 @@
   }
 
   function tick() {
+    if (state.loadingChanged) renderLoading();
     if (state.replayer) {
       // Backstop for "finish" at the real end: the player stopped and nothing is left to load.
       if (state.wantPlaying && state.done && state.stalledAt === null && !isPlaying() &&

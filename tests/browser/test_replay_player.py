@@ -113,6 +113,29 @@ def test_loading_finishes_with_every_event_and_the_progress_full(logged_in_page,
     assert int(page.get_attribute("#replay-player", "data-loaded-ms")) == load(name).duration_ms
 
 
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [(None, "zstd"), ("gzip, deflate", "gzip"), ("identity", None)],
+    ids=["chromium-as-is", "no-zstd", "no-compression"],
+)
+def test_the_player_loads_every_event_whatever_the_response_encoding(
+    logged_in_page, accept, coding
+):
+    from oakdash.demo.replays import load
+
+    page = logged_in_page
+    if accept is not None:  # what a browser without zstd (or without any coding) would send
+        page.set_extra_http_headers({"Accept-Encoding": accept})
+    streams: list = []
+    page.on("response", lambda r: streams.append(r) if "events.ndjson" in r.url else None)
+    _open(page, "mdn-bears")
+    _wait_until_loaded(page)
+    expected = sum(len(chunk) for chunk in load("mdn-bears").chunk_lines)
+    assert page.get_attribute("#replay-player", "data-events") == str(expected)
+    assert [r.all_headers().get("content-encoding") for r in streams] == [coding]
+    _wait_for_recorded_dom(page, "mdn-bears")
+
+
 @pytest.mark.parametrize("name", list(RECORDINGS))
 def test_t_starts_playback_at_that_time(logged_in_page, name):
     page = logged_in_page

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import zstandard
 
 from oakdash.dashboard import chunk_storage, upstream
 from oakdash.demo import ACME_SECRET_KEY, DemoApp, make_app
@@ -87,15 +88,30 @@ def test_the_overlapping_and_out_of_order_recordings_come_out_sorted(client_a, i
         assert stamps, replay_id
 
 
-def test_gzip_is_used_when_the_browser_accepts_it(client_a, in_process, demo):
-    replay_id = _replay_ids(demo)[0]
-    response = client_a.get(
-        f"/replays/{replay_id}/events.ndjson", HTTP_ACCEPT_ENCODING="gzip, deflate, br"
-    )
-    assert response["Content-Encoding"] == "gzip"
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("gzip, deflate, br, zstd", "zstd"),  # Chromium's, on http://127.0.0.1 too
+        ("gzip, deflate, br", "gzip"),  # a browser without zstd still gets gzip
+        ("zstd;q=0.1, gzip", "gzip"),
+        ("identity", None),
+        (None, None),
+    ],
+)
+def test_the_stream_is_compressed_as_the_browser_accepts(
+    client_a, in_process, demo, accept, coding
+):
+    replay_id = _replay_ids(demo)[1]
+    headers = {"HTTP_ACCEPT_ENCODING": accept} if accept is not None else {}
+    response = client_a.get(f"/replays/{replay_id}/events.ndjson", **headers)
+    assert response.get("Content-Encoding") == coding
     assert "Accept-Encoding" in response["Vary"]
-    plain = gzip.GzipFile(fileobj=io.BytesIO(_body(response))).read()
-    assert plain.splitlines() == demo.expected_events(replay_id)
+    body = _body(response)
+    if coding == "gzip":
+        body = gzip.GzipFile(fileobj=io.BytesIO(body)).read()
+    elif coding == "zstd":
+        body = zstandard.ZstdDecompressor().decompressobj().decompress(body)
+    assert body.splitlines() == demo.expected_events(replay_id)
 
 
 def test_every_load_asks_the_api_for_fresh_chunk_urls(client_a, monkeypatch):

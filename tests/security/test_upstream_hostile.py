@@ -118,9 +118,11 @@ def test_a_cookie_the_api_sets_for_one_user_is_never_sent_for_another(dash, upst
         assert client.get("/live/").status_code == 200
         client.close()
     sent = [headers for path, _, headers in upstream.requests[first:] if path == "/api/v1/live"]
-    assert len(sent) == 2  # alice's and carol's projects; alice's second visit is cached
+    # alice's and carol's projects, and alice's again when her cached answer expired meanwhile
+    # (three logins can outlast the live cache on a loaded machine): never a cookie in any.
+    assert len(sent) in (2, 3)
     assert sent[1]["authorization"] == f"Bearer {GLOBEX_SECRET_KEY}"
-    assert [h.get("cookie") for h in sent] == [None, None]
+    assert [h.get("cookie") for h in sent] == [None] * len(sent)
 
 
 FORMULAS = {

@@ -1,4 +1,8 @@
-"""Streaming gunzip: multi-member, truncation, corruption, trailing bytes, caps, gzip bombs."""
+"""Streaming gunzip: multi-member, truncation, corruption, trailing bytes, caps, gzip bombs.
+
+Every test runs twice: with ISA-L's inflate and with zlib's (the fallback), so the caps and the
+error cases hold whichever is installed.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ from oakdash.replay import ChunkDecodeError, ReplayLimits, ReplayTooLarge, merge
 from oakdash.replay.gunzip import GzipReader, check_declared_sizes, declared_size
 from oakdash.replay.limits import ByteBudget
 
-from .test_replay_support import event, gz, gzip_bomb, ndjson
+from .test_replay_support import deflate, event, gz, gzip_bomb, ndjson
+
+pytestmark = pytest.mark.usefixtures("deflate")
+__all__ = ["deflate"]
 
 MiB = 1 << 20
 TEXT = ndjson([event(1_795_810_303_250 + i, i, "é€😀" * (i % 5)) for i in range(2_000)])

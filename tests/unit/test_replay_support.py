@@ -19,6 +19,17 @@ RECORDINGS = ("todomvc", "mdn-bears", "rrweb-form")
 BASE_TS = 1_795_810_303_250  # the fixtures' epoch milliseconds: 13 digits
 
 
+@pytest.fixture(params=["isal", "zlib"])
+def deflate(request, monkeypatch):
+    """Each inflate/deflate implementation in turn, as if it were the only one installed."""
+    from oakdash.replay import codec
+
+    chosen = codec.ISAL if request.param == "isal" else codec.ZLIB
+    assert chosen is not None, "isal is pinned in requirements.txt: install it"
+    monkeypatch.setattr(codec, "DEFLATE", chosen)
+    return chosen
+
+
 def fixtures_dir() -> Path:
     """The real rrweb recordings: the demo's copy in the repo (or $OAKDASH_RRWEB_FIXTURES)."""
     for candidate in (

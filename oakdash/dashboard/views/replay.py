@@ -32,6 +32,7 @@ REPLAY_SCRIPTS = (
     "js/replay-early.js",
     "vendor/rrweb-player-2.1.7/rrweb-player.min.js",
     "js/replay-stream.js",
+    "js/replay-feed.js",
     "js/replay.js",
 )
 REPLAY_STYLES = ("css/app.css", "vendor/rrweb-player-2.1.7/style.min.css")

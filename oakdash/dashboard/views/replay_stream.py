@@ -14,7 +14,6 @@ process's memory budget (over it: 503 with Retry-After).
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
@@ -38,12 +37,11 @@ from oakdash.replay import (
     open_replay_stream,
     with_error_line,
 )
+from oakdash.replay.codec import encoder, negotiate
 
 log = logging.getLogger(__name__)
 
 NDJSON = "application/x-ndjson"
-# Level 1: the stream is CPU-bound on a busy server; rrweb JSON still shrinks ~10x at level 1.
-GZIP_LEVEL = 1
 
 
 def replay_limits() -> ReplayLimits:
@@ -82,14 +80,6 @@ def _error_response(error: ReplayError) -> JsonResponse:
     return _json_error(502, error.message)
 
 
-def _gzipped(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """Compress as we go: each block is flushed so the browser can start playing at once."""
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    for block in blocks:
-        yield compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    yield compressor.flush()
-
-
 class _Body:
     """The response body; `close()` (the server calls it, even when the viewer left before the
     first byte) stops the merge and gives back the stream's slots and memory at once."""
@@ -112,11 +102,6 @@ class _Body:
                 close()
             except Exception:
                 log.exception("closing a replay stream failed")
-
-
-def _accepts_gzip(request: HttpRequest) -> bool:
-    accepted = request.headers.get("Accept-Encoding", "")
-    return any(part.split(";")[0].strip() == "gzip" for part in accepted.split(","))
 
 
 @require_GET
@@ -186,14 +171,15 @@ def _streaming_response(
     request: HttpRequest, stream: ReplayStream, watched: WatchedStream
 ) -> StreamingHttpResponse:
     body = with_error_line(paced(stream, watched))
-    gzip = _accepts_gzip(request)
+    # zstd if the browser takes it, else gzip, else none; each block flushed as it comes.
+    coding = negotiate(request.headers.get("Accept-Encoding", ""))
     watch = get_watch()
     response = StreamingHttpResponse(
-        _Body(_gzipped(body) if gzip else body, [stream.close, lambda: watch.drop(watched)]),
+        _Body(encoder(coding)(body), [stream.close, lambda: watch.drop(watched)]),
         content_type=NDJSON,
     )
-    if gzip:
-        response["Content-Encoding"] = "gzip"
+    if coding != "identity":
+        response["Content-Encoding"] = coding
     patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
     response["Cache-Control"] = "private, no-store"
     response["X-Accel-Buffering"] = "no"  # let a fronting nginx pass blocks through as they come
