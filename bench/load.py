@@ -368,7 +368,7 @@ def report(run: Run, seconds: float, calls: list, cpu: dict[str, float], load: t
     ok = True
     print(
         f"\n{'page':<15}{'requests':>9}{'errors':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-        f"{'own ms':>8}{'cpu ms':>8}{'up ms':>7}  target"
+        f"{'own ms':>8}{'cpu ms':>8}{'up ms':>7}{'app p95':>8}  target"
     )
     for page in [*ROUTES, "overview range", "events next"]:
         samples = by_page.get(page)
@@ -386,6 +386,7 @@ def report(run: Run, seconds: float, calls: list, cpu: dict[str, float], load: t
         print(
             f"{page:<15}{len(samples):>9}{errors:>7}{pct(lat, 50):>8.0f}{pct(lat, 95):>8.0f}"
             f"{pct(lat, 99):>8.0f}{_med(own):>8.1f}{_med(cpus):>8.1f}{_med(ups):>7.1f}"
+            f"{pct([s.app_ms for s in good if s.app_ms is not None], 95):>8.0f}"
             f"  {'(stream)' if stream else 'ok' if within else 'MISS'}"
         )
         statuses = Counter(s.status for s in samples if s.status != 200)
@@ -401,7 +402,8 @@ def report(run: Run, seconds: float, calls: list, cpu: dict[str, float], load: t
         )
     print(
         "latency: client side, request sent → body read; own = Server-Timing app − upstream "
-        "(median), cpu = the serving thread's CPU (median), up = time on OakData (median)"
+        "(median), cpu = the serving thread's CPU (median), up = time on OakData (median), "
+        "app p95 = time in Django (95th percentile)"
     )
 
     # Upstream calls as the demo API counted them.
