@@ -12,7 +12,7 @@ client's `on_response` hook adds up the upstream time spent inside that same req
 
 Part 1 — pages. The cache is `dummy://`, so every request goes upstream. Per page: the median
 server time, the median upstream time, and the median of (server − upstream) per request: the
-dashboard's own overhead (view, template, session, key decryption). Target: ≤ 15 ms.
+dashboard's own overhead (view, template, session, key decryption). Target: ≤ 10 ms.
 
 Part 2 — live polling. The normal in-process cache is switched back on, and `--clients` threads
 poll `/live/widget/` (alternating with the nav's `?compact=1`, as an open /live/ tab does) every
@@ -48,7 +48,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-OVERHEAD_TARGET_MS = 15.0
+OVERHEAD_TARGET_MS = 10.0
 
 
 @dataclass
@@ -163,6 +163,12 @@ def setup_django(api_url: str, tmp: Path) -> None:
     from django.core.management import call_command
 
     django.setup()
+    from django.conf import settings
+
+    # Sessions and signed-in users from an in-process cache, as in production (any CACHE_URL):
+    # only the upstream answers must miss.
+    settings.CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.SESSION_CACHE_ALIAS = "sessions"
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
 
@@ -295,7 +301,8 @@ def bench_live(
                 n += 1
                 time.sleep(max(0.0, every - (time.perf_counter() - t0)))
 
-    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    locmem = {"default": locmem, "sessions": settings.CACHES["sessions"]}
     with override_settings(CACHES=locmem):
         threads = [
             threading.Thread(target=poll, args=(project, cookie, i))

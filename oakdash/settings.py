@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it times everything (off unless OAKDASH_SERVER_TIMING=1).
+    "oakdash.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oakdash.dashboard.middleware.ContentSecurityPolicyMiddleware",
@@ -50,7 +52,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user read from the cache (oakdash/accounts/user_cache.py).
+    "oakdash.accounts.user_cache.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,7 +119,7 @@ def cache_from_url(url: str) -> dict:
         # Bounded socket waits: a Redis that stops answering costs a request seconds, not a hang.
         timeout = env_float("CACHE_SOCKET_TIMEOUT", 2.0)
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "oakdash.redis_cache.RedisCache",  # Django's, one client per pool
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
@@ -130,6 +133,9 @@ CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 # Sessions are read from the cache and written through to the database: every worker and host
 # sees the same login, and a flushed cache logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The signed-in user is read from the cache too, for this many seconds (0: from the database on
+# every request). Saving or deleting a user drops the entry at once (user_cache.py).
+OAKDASH_USER_CACHE_SECONDS = env_float("OAKDASH_USER_CACHE_SECONDS", 60.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -214,6 +220,10 @@ OAKDASH_REPORT_CACHE_SECONDS = env_float("OAKDASH_REPORT_CACHE_SECONDS", 60.0)
 # The most an upstream call made for a polling request (the live widget) may take (s): a poll
 # that outlasts the polling interval holds a thread for an answer nobody waits for any more.
 OAKDASH_POLL_TIMEOUT = env_float("OAKDASH_POLL_TIMEOUT", 3.0)
+
+# Per-request timing in a Server-Timing header (app, upstream, CPU): for benchmarks
+# (bench/load.py) and for looking at a slow page in the browser's developer tools.
+OAKDASH_SERVER_TIMING = env_bool("OAKDASH_SERVER_TIMING", False)
 
 # Replay streaming caps.
 # Chunk downloads in flight per stream: sized to hide storage latency (bench/README.md).

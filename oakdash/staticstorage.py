@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
@@ -18,3 +21,18 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
         for glob, rules in CompressedManifestStaticFilesStorage.patterns
         if glob != "*.js"
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._urls: dict[str, str] = {}
+
+    def url(self, name: str | None, force: bool = False) -> str:
+        """The hashed URL, worked out once per name: every page asks for the same few, and the
+        manifest is read once per process anyway (a new one needs a restart, cached or not)."""
+        if settings.DEBUG or force or name is None:
+            return super().url(name, force)
+        try:
+            return self._urls[name]
+        except KeyError:
+            found = self._urls[name] = super().url(name)
+            return found

@@ -9,6 +9,7 @@ import threading
 import httpx
 from django.conf import settings
 
+from oakdash import server_timing
 from oakdash.oakdata import OakDataAPI
 
 DEMO_BASE_URL = "http://demo.oakdata.invalid/api/v1"
@@ -40,4 +41,5 @@ def _build_api() -> OakDataAPI:
         connect_timeout=settings.OAKDATA_CONNECT_TIMEOUT,
         read_timeout=settings.OAKDATA_READ_TIMEOUT,
         transport=transport,
+        on_response=server_timing.on_response,
     )

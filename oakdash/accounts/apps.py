@@ -5,3 +5,13 @@ class AccountsConfig(AppConfig):
     name = "oakdash.accounts"
     label = "accounts"
     verbose_name = "Accounts and API keys"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from oakdash.accounts import user_cache
+
+        user = get_user_model()
+        post_save.connect(user_cache.forget, sender=user, dispatch_uid="oakdash-user-cache")
+        post_delete.connect(user_cache.forget, sender=user, dispatch_uid="oakdash-user-cache")

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from oakdash import server_timing
 from oakdash.oakdata import errors
 
 T = TypeVar("T")
@@ -105,7 +106,11 @@ def cached_call(
         return call.run()
     if entry is not None:
         return _answer(entry)  # someone is refreshing it: the last answer, at once
-    return call.wait(budget if wait is None else min(wait, budget))
+    started = time.monotonic()
+    try:
+        return call.wait(budget if wait is None else min(wait, budget))
+    finally:  # waiting for another viewer's call is time spent on OakData too
+        server_timing.add_upstream(time.monotonic() - started, call=False)
 
 
 def peek(project: str, name: str, args: dict) -> Fresh | None:
