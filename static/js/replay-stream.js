@@ -31,7 +31,8 @@
     return early.promise;
   }
 
-  // options: skip (events already delivered by an earlier attempt), onEvent(event, index)
+  // options: skip (events already delivered by an earlier attempt), headers (extra request
+  // headers), onEvent(event, index)
   // (which may return a promise: reading waits for it),
   // onProgress({events, bytes}) after each batch, onDone(), onError(message).
   // Returns {abort()}. Exactly one of onDone / onError is called, unless aborted.
@@ -70,7 +71,8 @@
         response = await (takeEarlyStream(url, controller) || fetch(url, {
           signal: controller.signal,
           credentials: "same-origin",
-          headers: { Accept: "application/x-ndjson" },
+          // A shared link's secret travels in a header (options.headers), never in the URL.
+          headers: Object.assign({ Accept: "application/x-ndjson" }, options.headers || {}),
           cache: "no-store",
         }));
       } catch (e) {

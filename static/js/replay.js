@@ -321,6 +321,7 @@
     // server merges deterministically by timestamp).
     state.stream = window.oakdash.readReplayStream(config.streamUrl, {
       skip: state.added,
+      headers: config.streamHeaders,
       onEvent: onEvent,
       onProgress: onProgress,
       onDone: onDone,
@@ -474,12 +475,22 @@
 
   // --- the URL ----------------------------------------------------------------------------
 
+  // The fragment stays: a shared link's secret is there (sharing/views/public.py).
   function linkAt(ms) {
-    return window.location.origin + config.pageUrl + "?t=" + Math.floor(ms / 1000);
+    return window.location.origin + config.pageUrl + "?t=" + Math.floor(ms / 1000) + window.location.hash;
   }
   // Paused or seeked views keep their time in the address bar, so "Copy link" and reloads agree.
   function rememberTime(ms) {
-    try { window.history.replaceState(null, "", config.pageUrl + "?t=" + Math.floor(ms / 1000)); } catch (e) { /* ignore */ }
+    try { window.history.replaceState(null, "", config.pageUrl + "?t=" + Math.floor(ms / 1000) + window.location.hash); } catch (e) { /* ignore */ }
+  }
+
+  // "Share publicly" starts the link where the player is when the form is opened.
+  var shareForm = $("share-publicly");
+  var shareStart = $("id_start");
+  if (shareForm && shareStart) {
+    shareForm.addEventListener("toggle", function () {
+      if (shareForm.open && state.player) shareStart.value = String(Math.floor(currentMs() / 1000));
+    });
   }
 
   // --- wiring -----------------------------------------------------------------------------

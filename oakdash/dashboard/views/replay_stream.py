@@ -89,7 +89,7 @@ def _gzipped(blocks: Iterator[bytes]) -> Iterator[bytes]:
     yield compressor.flush()
 
 
-class _Body:
+class StreamBody:
     """The response body; `close()` (the server calls it, even when the viewer left before the
     first byte) stops the merge and gives back the stream's slots and memory at once."""
 
@@ -97,7 +97,7 @@ class _Body:
         self._body = body
         self._closers = closers
 
-    def __iter__(self) -> _Body:
+    def __iter__(self) -> StreamBody:
         return self
 
     def __next__(self) -> bytes:
@@ -123,9 +123,21 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
     # fetch() from the player page wants JSON answers, not a redirect to an HTML login page.
     if not request.user.is_authenticated:
         return _json_error(401, "Your session ended: log in again to load this replay.")
+    return guarded_stream(
+        request,
+        str(request.user.pk),
+        lambda watched: _replay_response(request, project, replay_id, watched),
+    )
+
+
+def guarded_stream(
+    request: HttpRequest, owner: str, respond: Callable[[WatchedStream], HttpResponse]
+) -> HttpResponse:
+    """``respond(watched)`` inside a stream slot of ``owner``'s and of everybody's (over a cap:
+    429). Public links (oakdash/sharing) stream through here too, with the link as the owner."""
     slots = get_stream_slots()
     try:
-        slot = slots.acquire(str(request.user.pk))
+        slot = slots.acquire(owner)
     except StreamLimit as limit:
         return _json_error(429, limit.message, retry_after=limit.retry_after)
     except Exception:  # the cache is down: streams cannot be counted, so none is started
@@ -137,7 +149,7 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
     watch = get_watch()
     watch.hold(watched)  # from here on the slot is renewed, and freed by `drop`
     try:
-        response = _replay_response(request, project, replay_id, watched)
+        response = respond(watched)
     except BaseException:
         watch.drop(watched)
         raise
@@ -151,7 +163,6 @@ def _replay_response(
 ) -> HttpResponse:
     try:
         client = open_project(request, project)
-        detail = client.replay(replay_id)  # fresh signed URLs, every time
     except UnknownProject:
         return _json_error(404, f"No oakdash project is at /p/{project}/.")
     except NoAccess as refused:
@@ -162,12 +173,38 @@ def _replay_response(
         )
     except KeyUnreadable:
         return _json_error(403, "Your stored key can no longer be read: store it again.")
-    except errors.OakDataError as err:
-        problem = describe(err)
-        return _json_error(problem.status, f"{problem.title}. {problem.detail}")
+    return stream_replay(request, client, replay_id, watched)
 
+
+def _described(err: errors.OakDataError) -> HttpResponse:
+    problem = describe(err)
+    return _json_error(problem.status, f"{problem.title}. {problem.detail}")
+
+
+def stream_replay(
+    request: HttpRequest,
+    client: OakDataClient,
+    replay_id: str,
+    watched: WatchedStream,
+    *,
+    api_error: Callable[[errors.OakDataError], HttpResponse] = _described,
+) -> HttpResponse:
+    """The replay's merged events as a streaming response, read with ``client``."""
     try:
-        stream = open_replay_stream(
+        stream = open_stream(client, replay_id)
+    except errors.OakDataError as err:
+        return api_error(err)
+    except ReplayError as err:
+        return _error_response(err)
+    return _streaming_response(request, stream, watched)
+
+
+def open_stream(client: OakDataClient, replay_id: str) -> ReplayStream:
+    """Ask the API for the replay afresh and start merging its chunks (within the limits and the
+    memory budget). Raises OakDataError, or ReplayError before the first byte."""
+    detail = client.replay(replay_id)  # fresh signed URLs, every time
+    try:
+        return open_replay_stream(
             get_storage_http(),
             [chunk.url for chunk in detail.chunk_urls],
             replay_limits(),
@@ -178,8 +215,7 @@ def _replay_response(
         log.warning(
             "replay %s failed before streaming: %s (%s)", detail.session.id, err, err.detail
         )
-        return _error_response(err)
-    return _streaming_response(request, stream, watched)
+        raise
 
 
 def _fresh_links(client: OakDataClient, replay_id: str) -> Callable[[], list[str]]:
@@ -196,7 +232,7 @@ def _streaming_response(
     gzip = _accepts_gzip(request)
     watch = get_watch()
     response = StreamingHttpResponse(
-        _Body(_gzipped(body) if gzip else body, [stream.close, lambda: watch.drop(watched)]),
+        StreamBody(_gzipped(body) if gzip else body, [stream.close, lambda: watch.drop(watched)]),
         content_type=NDJSON,
     )
     if gzip:
