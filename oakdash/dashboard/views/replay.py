@@ -182,8 +182,10 @@ def page(request: DashboardRequest, client: OakDataClient, replay_id: str) -> Ht
         },
     )
     response["Content-Security-Policy"] = replay_csp(request, config["streamUrl"])
-    # The recorded page's URLs never leave as a Referer, and neither does the replay id.
-    response["Referrer-Policy"] = "no-referrer"
+    # Neither the recorded page's URLs nor the replay id leave for another origin as a Referer.
+    # Not "no-referrer": that makes the page's own POST forms (Log out, Share publicly) send
+    # `Origin: null`, which Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
