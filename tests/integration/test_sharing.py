@@ -19,11 +19,10 @@ from oakdash.accounts.models import ProjectKey
 from oakdash.dashboard.upstream import get_api
 from oakdash.demo import get_demo_app
 from oakdash.demo.projects import ACME_SECRET_KEY
-from oakdash.sharing.models import SharedReplay, ShareAudit
+from oakdash.sharing.models import ShareAudit, SharedReplay
 from tests.urls import ACME
 
 pytestmark = pytest.mark.django_db
-
 
 
 def _replays():
@@ -198,7 +197,8 @@ def test_turning_sharing_off_stops_every_link_and_creation(client_a, replay, set
     assert answer.status_code == 403
     assert answer.json()["title"] == "Public replay links are turned off"
     assert events(public_id, secret).status_code == 403
-    assert client_a.post("/shared/new", {"project": ACME, "replay_id": replay.id}).status_code == 403
+    creating = client_a.post("/shared/new", {"project": ACME, "replay_id": replay.id})
+    assert creating.status_code == 403
     page = client_a.get(f"/replays/{replay.id}/").content.decode()
     assert "Public replay links are turned off on this oakdash." in page
     settings.OAKDASH_SHARING_ENABLED = True
@@ -242,9 +242,9 @@ def test_when_the_creators_key_is_no_longer_valid_the_link_says_so(client_a, use
     keystore.store_key(user_a, "oak_sec_rotatedaway000000000000", verified=False, project=project)
     for answer in (meta(public_id, secret), events(public_id, secret)):
         assert answer.status_code == 410  # the demo answered 401 to the creator's key
-        assert "key of the person who shared this replay is no longer valid" in answer.json()[
-            "error"
-        ]
+        assert (
+            "key of the person who shared this replay is no longer valid" in answer.json()["error"]
+        )
 
 
 def test_viewing_is_rate_limited_per_client_and_per_link(client_a, replay, settings):
