@@ -149,7 +149,7 @@ AUTHENTICATION_BACKENDS = [
     "oakdash.sso.backend.OidcBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "overview"
+LOGIN_REDIRECT_URL = "unscoped:overview"  # / : the current project's overview
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

@@ -100,7 +100,7 @@ def test_the_csv_exports_the_filtered_sorted_rows(client_a):
 def test_the_no_javascript_form_lands_on_the_clean_url(client_a):
     response = client_a.get("/sessions/?range=7d&limit=50&country=DE&city=&device=&sort=")
     assert response.status_code == 302
-    assert response["Location"] == "/sessions/?range=7d&limit=50&country=DE"
+    assert response["Location"] == "/p/acme-shop/sessions/?range=7d&limit=50&country=DE"
 
 
 def test_the_htmx_partial_carries_the_filtered_table(client_a):

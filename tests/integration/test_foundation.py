@@ -60,7 +60,7 @@ def test_an_unreachable_api_gets_a_page_with_retry(client_a):
     html = response.content.decode()
     assert response.status_code == 503
     assert "OakData did not answer" in html
-    assert 'href="/?range=7d"' in html and "Try again" in html
+    assert 'href="/p/acme-shop/?range=7d"' in html and "Try again" in html
 
 
 def test_a_hanging_api_times_out_into_the_unavailable_page(client_a, settings):

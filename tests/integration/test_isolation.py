@@ -14,7 +14,7 @@ from oakdash.demo.hostile import GLOBEX_HOSTILE_DISTINCT_IDS, HOSTILE_DISTINCT_I
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
 from oakdash.oakdata import OakDataAPI
 from tests.recording import RecordingApp
-from tests.urls import visitor_url
+from tests.urls import GLOBEX, visitor_url
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_sessions_pages_show_only_their_own_project(client_a, client_b):
     assert "/products/oak-desk" in page_a and "/products/oak-desk" not in page_b
     assert "/docs/getting-started" in page_b and "/docs/getting-started" not in page_a
     for distinct_id in HOSTILE_DISTINCT_IDS:
-        assert f'href="{visitor_url(distinct_id)}"' not in page_b
+        assert f'href="{visitor_url(distinct_id, GLOBEX)}"' not in page_b
     for distinct_id in GLOBEX_HOSTILE_DISTINCT_IDS:
         assert f'href="{visitor_url(distinct_id)}"' not in page_a
 
@@ -73,13 +73,14 @@ def test_events_pages_show_only_their_own_project(client_a, client_b):
 
 def test_a_visitor_of_one_project_is_not_found_with_the_other_key(client_a, client_b):
     assert client_a.get(visitor_url("a/b")).status_code == 200
-    assert client_b.get(visitor_url("a/b")).status_code == 404
-    assert client_b.get(visitor_url(GLOBEX_HOSTILE_DISTINCT_IDS[0])).status_code == 200
+    assert client_b.get(visitor_url("a/b", GLOBEX)).status_code == 404
+    assert client_b.get(visitor_url(GLOBEX_HOSTILE_DISTINCT_IDS[0], GLOBEX)).status_code == 200
     assert client_a.get(visitor_url(GLOBEX_HOSTILE_DISTINCT_IDS[0])).status_code == 404
 
 
 def test_every_upstream_call_carries_only_the_users_own_key(client_a, client_b, recorder):
-    pages = ["/sessions/", "/events/?limit=20", "/replays/?limit=5", visitor_url("a/b")]
+    # Unscoped paths: each client sends them into its own project (tests/conftest.py).
+    pages = ["/sessions/", "/events/?limit=20", "/replays/?limit=5", "/visitors/a%2Fb/"]
     for client, key in ((client_a, ACME_SECRET_KEY), (client_b, GLOBEX_SECRET_KEY)) * 2:
         for url in pages:
             client.get(url)

@@ -189,7 +189,7 @@ def test_refresh_is_a_post_that_asks_upstream_again(client_a, upstream_calls):
     client_a.get("/journey/?range=7d&refresh=1")  # a GET never refreshes
     assert upstream_calls == ["/journey", "/journey"]
     response = client_a.post("/journey/?range=90d")
-    assert response.status_code == 303 and response["Location"] == "/journey/?range=90d"
+    assert response.status_code == 303 and response["Location"] == "/p/acme-shop/journey/?range=90d"
 
 
 @pytest.mark.parametrize(

@@ -63,8 +63,8 @@ def test_the_live_page_shows_the_active_count_and_every_session_the_api_returned
     count = re.search(r"data-live-count>([^<]*)<", html.split('id="live-widget"')[1]).group(1)
     assert count == f"{live.active_now:,}"
     for session in live.sessions:
-        assert f'href="/sessions/{session.session_id}/"' in html
-    assert f"<title>({live.active_now:,}) Live · oakdash</title>" in html
+        assert f'href="/p/acme-shop/sessions/{session.session_id}/"' in html
+    assert f"<title>({live.active_now:,}) Live · Acme Shop · oakdash</title>" in html
     assert "active in the last 5 minutes · updated" in html
     assert ACME_SECRET_KEY not in html
 
@@ -85,7 +85,7 @@ def test_the_widget_is_a_polling_fragment_and_the_page_a_full_document(client_a)
     assert widget.status_code == 200
     assert "<html" not in fragment
     assert fragment.lstrip().startswith('<section id="live-widget"')
-    assert 'hx-get="/live/widget/"' in fragment
+    assert 'hx-get="/p/acme-shop/live/widget/"' in fragment
     assert 'hx-trigger="every 5s, live:refresh"' in fragment
     assert f'data-active-now="{live.active_now}"' in fragment
 
@@ -99,8 +99,8 @@ def test_the_widget_is_a_polling_fragment_and_the_page_a_full_document(client_a)
 def test_every_page_has_the_compact_live_count_in_its_navigation(client_a):
     html = client_a.get("/live/").content.decode()
     pill = re.search(r'<a class="live-pill[^>]*>', html).group(0)
-    assert 'href="/live/"' in pill
-    assert 'hx-get="/live/widget/?compact=1"' in pill
+    assert 'href="/p/acme-shop/live/"' in pill
+    assert 'hx-get="/p/acme-shop/live/widget/?compact=1"' in pill
     assert 'hx-trigger="load, every 5s, live:refresh"' in pill
     assert '/static/js/live.js"' in html
 
@@ -139,8 +139,8 @@ def test_hostile_session_ids_are_escaped_and_encoded_in_links(client_a):
     assert response.status_code == 200
     assert HOSTILE_LABEL not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert 'href="/sessions/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/"' in html
-    assert 'href="/sessions/..%2Flive/"' in html  # not a link to /live/
+    assert 'href="/p/acme-shop/sessions/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/"' in html
+    assert 'href="/p/acme-shop/sessions/..%2Flive/"' in html  # not a link to /live/
     assert f"<bdi>{ARABIC_TEXT}</bdi>" in html
     assert "(no id)" in html  # an empty id is shown, not linked to /sessions//
     assert "style=" not in html
@@ -166,7 +166,7 @@ def test_a_failing_api_after_a_good_answer_keeps_the_numbers_with_a_stale_marker
     assert "data-stale-marker" in html and "Stale" in html
     assert "OakData did not answer" in html
     assert re.search(r"data-live-count>7<", html)
-    assert 'href="/sessions/s_still_here/"' in html
+    assert 'href="/p/acme-shop/sessions/s_still_here/"' in html
 
     page = client_a.get("/live/")
     assert page.status_code == 200
@@ -195,7 +195,7 @@ def test_an_api_that_never_answered_says_so_and_shows_no_numbers(client_a):
     page = client_a.get("/live/")
     assert page.status_code == 503
     assert "data-live-unavailable" in page.content.decode()
-    assert "<title>Live · oakdash</title>" in page.content.decode()
+    assert "<title>Live · Acme Shop · oakdash</title>" in page.content.decode()
 
     pill = client_a.get("/live/widget/?compact=1").content.decode()
     assert 'class="live-pill stale"' in pill and "data-live-count>—<" in pill
@@ -270,7 +270,7 @@ def test_a_burst_of_widget_polls_from_two_teammates_costs_one_upstream_call(
     calls = _count_live_calls(monkeypatch)
     # Slow upstream: every poll arrives while the first call is still in flight.
     get_demo_app().faults.add("/api/v1/live", status=None, delay=0.5)
-    statuses = _burst([client_a, teammate_a], per_client=8, url="/live/widget/")
+    statuses = _burst([client_a, teammate_a], per_client=8, url="/p/acme-shop/live/widget/")
     assert statuses == [200] * 16
     assert len(calls) == 1
 
@@ -367,5 +367,5 @@ def test_the_ids_still_show_when_the_recent_sessions_fail(client_a):
     html = response.content.decode()
     assert response.status_code == 200
     for session in live.sessions:
-        assert f'href="/sessions/{session.session_id}/"' in html
+        assert f'href="/p/acme-shop/sessions/{session.session_id}/"' in html
     assert "could not be loaded just now" in html

@@ -213,7 +213,7 @@ def test_a_breakdown_row_opens_the_sessions_it_counts(client_a):
     expected = acme("30d")
     page = client_a.get("/?range=30d&exclude_bots=1").content.decode()
     country = expected.top_countries[0].label
-    link = f'href="/sessions/?range=30d&amp;limit=200&amp;bot=no&amp;country={country}"'
+    link = f'href="/p/acme-shop/sessions/?range=30d&amp;limit=200&amp;bot=no&amp;country={country}"'
     assert link in panel_html(page, "countries")
     referrers = panel_html(page, "referrers")
     assert "referrer=%28none%29" in referrers  # "Direct / none" opens sessions with no referrer
@@ -344,7 +344,7 @@ def test_a_get_never_refreshes(client_a, upstream_calls):
 def test_refresh_without_javascript_redirects_to_the_view(client_a, upstream_calls):
     response = client_a.post("/?range=30d")
     assert response.status_code == 303
-    assert response["Location"] == "/?range=30d"
+    assert response["Location"] == "/p/acme-shop/?range=30d"
     assert upstream_calls == ["/overview"]
     client_a.get(response["Location"])
     assert upstream_calls == ["/overview"]  # the redirect target is served from the fresh cache

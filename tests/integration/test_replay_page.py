@@ -72,7 +72,7 @@ def test_the_player_config_names_the_stream_and_the_start_time(client_a):
     replay = _replays()[0]
     html = client_a.get(f"/replays/{replay.id}/?t=12.5").content.decode()
     config = _json_script(html, "replay-config")
-    assert config["streamUrl"] == f"/replays/{replay.id}/events.ndjson"
+    assert config["streamUrl"] == f"/p/acme-shop/replays/{replay.id}/events.ndjson"
     assert config["startAt"] == 12.5
     assert config["durationMs"] == replay.duration_ms
     assert config["width"] == replay.viewport_width
@@ -117,11 +117,11 @@ def test_hostile_metadata_is_escaped_and_never_a_link(client_a):
     html = client_a.get(f"/replays/{js_entry.id}/").content.decode()
     assert HOSTILE_URL in html  # shown as text…
     assert 'href="javascript:' not in html  # …never as a link
-    assert 'href="/visitors/a%2Fb/"' in html  # the "a/b" visitor as one path segment
+    assert 'href="/p/acme-shop/visitors/a%2Fb/"' in html  # the "a/b" visitor as one path segment
 
     dots = _first(lambda r: r.distinct_id == "../live")
     html = client_a.get(f"/replays/{dots.id}/").content.decode()
-    assert 'href="/visitors/..%2Flive/"' in html  # never /visitors/../live/ (= /live/)
+    assert 'href="/p/acme-shop/visitors/..%2Flive/"' in html  # never /visitors/../live/ (= /live/)
 
 
 @pytest.mark.parametrize(
@@ -188,8 +188,11 @@ def test_the_replay_page_has_its_own_content_security_policy(client_a):
     assert policy["img-src"] == "data: blob: testserver/static/img/oak.svg"
     assert policy["font-src"] == "data:"
     assert policy["media-src"] == "data: blob:"
+    # The stream, the nav's live count, and the project switcher's menu and counts.
     assert policy["connect-src"] == (
-        f"testserver/replays/{replay.id}/events.ndjson testserver/live/widget/"
+        f"testserver/p/acme-shop/replays/{replay.id}/events.ndjson "
+        "testserver/p/acme-shop/live/widget/ testserver/projects/menu/ "
+        "testserver/p/acme-shop/live/count/"
     )
     assert policy["default-src"] == policy["frame-src"] == policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'self'"

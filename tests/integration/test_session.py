@@ -109,7 +109,10 @@ def test_the_not_found_page_names_the_id_and_offers_the_list(client_a):
     html = client_a.get("/sessions/s_does_not_exist/").content.decode()
     assert "<h1>Session not found</h1>" in html
     assert '<code class="problem-id" title="s_does_not_exist"><bdi>s_does_not_exist</bdi>' in html
-    assert '<a class="btn btn-primary" href="/sessions/">Browse recent sessions</a>' in html
+    assert (
+        '<a class="btn btn-primary" href="/p/acme-shop/sessions/">Browse recent sessions</a>'
+        in html
+    )
     assert "session not found" not in html  # the API's own lowercase text
     assert "default settings" not in html  # there are no settings to reset on a detail page
 

@@ -133,10 +133,10 @@ def test_a_hostile_id_linked_from_the_sessions_page_opens_that_visitor(client_a,
 
 
 def test_links_encode_each_id_as_one_path_segment():
-    assert visitor_url("a/b") == "/visitors/a%2Fb/"
-    assert visitor_url("../live") == "/visitors/..%2Flive/"
-    assert visitor_url("x@y.z") == "/visitors/x@y.z/"
-    encoded = "/visitors/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9%20%231%3F50%25/"
+    assert visitor_url("a/b") == "/p/acme-shop/visitors/a%2Fb/"
+    assert visitor_url("../live") == "/p/acme-shop/visitors/..%2Flive/"
+    assert visitor_url("x@y.z") == "/p/acme-shop/visitors/x@y.z/"
+    encoded = "/p/acme-shop/visitors/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9%20%231%3F50%25/"
     assert visitor_url("ünï cødé #1?50%") == encoded
 
 

@@ -10,7 +10,7 @@ but answers JSON when there is nowhere to go. No project yet: settings, then bac
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve
@@ -25,10 +25,10 @@ STREAM = "replay_events"
 
 
 def scoped_path(path: str, slug: str) -> str | None:
-    """``path`` (an unscoped dashboard path, decoded or not) inside project ``slug``, ids
-    re-encoded; None when it is not one."""
+    """``path`` (an unscoped dashboard path as a URL carries it, ids percent-encoded) inside
+    project ``slug``, ids re-encoded; None when it is not one."""
     try:
-        match = resolve(path)
+        match = resolve(unquote(path))
     except Resolver404:
         return None
     if match.namespace != "unscoped":
