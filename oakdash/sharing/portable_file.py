@@ -65,6 +65,12 @@ def _assets() -> _Assets:
     )
 
 
+def player_bytes() -> int:
+    """What every portable file carries besides the recording (for the size estimate)."""
+    assets = _assets()
+    return sum(len(text.encode()) for text in assets.__dict__.values()) + 2048
+
+
 def _hash(script: str) -> str:
     digest = hashlib.sha256(script.encode()).digest()
     return "'sha256-" + base64.b64encode(digest).decode() + "'"

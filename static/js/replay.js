@@ -296,6 +296,25 @@
     maybeStart();
     renderLoading();
     render();
+    showDownloadSize(5);
+  }
+
+  // "Download" (sharing/actions.html) shows the portable file's size once the recording is in:
+  // the stream's compressed size (Resource Timing; the file compresses the same events a little
+  // better, so this errs high), as base64, plus the player the file carries.
+  function showDownloadSize(tries) {
+    var link = document.querySelector("[data-replay-download]");
+    if (!link || !window.performance || !performance.getEntriesByName) return;
+    var entries = performance.getEntriesByName(new URL(config.streamUrl, window.location.href).href);
+    var entry = entries[entries.length - 1];
+    if (!entry || !entry.encodedBodySize) {  // the entry is added just after the body ends
+      if (tries > 0) setTimeout(function () { showDownloadSize(tries - 1); }, 200);
+      return;
+    }
+    var bytes = entry.encodedBodySize * 4 / 3 + Number(link.getAttribute("data-player-bytes") || 0);
+    link.textContent = "Download (about " + megabytes(bytes) + ")";
+    link.setAttribute("data-estimated-bytes", String(Math.round(bytes)));
+    link.title = "An estimate, from the recording as it loaded";
   }
 
   function onError(message) {

@@ -3,6 +3,8 @@ replay file played from disk with no network."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.test_replay_player import _open, _wait_for_recorded_dom, _wait_until
@@ -63,10 +65,16 @@ def test_a_stranger_plays_a_public_link_from_its_start_until_it_is_revoked(
 def test_the_portable_file_plays_from_disk_with_the_network_off(logged_in_page, browser, tmp_path):
     team = logged_in_page
     replay = _open(team, "todomvc")
+    team.wait_for_selector("[data-replay-download][data-estimated-bytes]", state="attached")
+    estimate = int(team.get_attribute("[data-replay-download]", "data-estimated-bytes"))
+    assert re.fullmatch(
+        r"Download \(about [\d.]+ MB\)", team.text_content("[data-replay-download]")
+    )
     with team.expect_download() as download:
         team.click("[data-replay-download]")
     path = tmp_path / "replay.html"
     download.value.save_as(path)
+    assert path.stat().st_size <= estimate <= 2 * path.stat().st_size
 
     context = browser.new_context()
     context.set_offline(True)

@@ -272,3 +272,27 @@ def test_my_shared_links_show_the_audit_of_my_links_only(client_a, client_b, rep
     theirs = client_b.get("/shared/").content.decode()
     assert public_id not in theirs and 'data-action="viewed"' not in theirs
     assert client_b.get("/shared/?all=1").content.decode().count("for the vendor") == 0
+
+
+def test_public_streams_count_per_link_and_in_the_servers_total(client_a, replay, settings):
+    from oakdash.dashboard.chunk_storage import get_stream_slots
+
+    public_id, secret = share(client_a, replay.id)
+    settings.OAKDASH_REPLAY_STREAMS_PER_USER = 1
+    held = get_stream_slots().acquire(f"share-{public_id}")  # one viewer is loading it
+    answer = events(public_id, secret)
+    assert answer.status_code == 429 and int(answer["Retry-After"]) > 0
+    assert "already loading for as many viewers" in answer.json()["error"]
+    get_stream_slots().release(held)
+
+    settings.OAKDASH_REPLAY_STREAMS_TOTAL = 1
+    held = get_stream_slots().acquire("a team member")  # the server's one stream
+    assert "already streaming 1 replays" in events(public_id, secret).json()["error"]
+    get_stream_slots().release(held)
+    assert SharedReplay.objects.get(public_id=public_id).views == 0  # refused: not a view
+
+    answer = events(public_id, secret)
+    assert answer.status_code == 200
+    body(answer)
+    answer.close()
+    assert get_stream_slots().in_use() == 0  # given back when the body closed

@@ -131,13 +131,17 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
 
 
 def guarded_stream(
-    request: HttpRequest, owner: str, respond: Callable[[WatchedStream], HttpResponse]
+    request: HttpRequest,
+    owner: str,
+    respond: Callable[[WatchedStream], HttpResponse],
+    *,
+    over_own_cap: str = "",
 ) -> HttpResponse:
     """``respond(watched)`` inside a stream slot of ``owner``'s and of everybody's (over a cap:
     429). Public links (oakdash/sharing) stream through here too, with the link as the owner."""
     slots = get_stream_slots()
     try:
-        slot = slots.acquire(owner)
+        slot = slots.acquire(owner, over_own_cap=over_own_cap)
     except StreamLimit as limit:
         return _json_error(429, limit.message, retry_after=limit.retry_after)
     except Exception:  # the cache is down: streams cannot be counted, so none is started

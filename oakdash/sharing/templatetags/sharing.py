@@ -9,6 +9,7 @@ from django import template
 from oakdash.dashboard.links import id_url
 from oakdash.sharing.forms import ShareForm
 from oakdash.sharing.permissions import why_not_share
+from oakdash.sharing.portable_file import player_bytes
 
 register = template.Library()
 
@@ -21,5 +22,6 @@ def share_actions(context: template.Context, replay: Any) -> dict[str, Any]:
         "refusal": why_not_share(request.user),
         "form": ShareForm(initial={"project": slug, "replay_id": replay.id}),
         "download_url": id_url("replay_portable", slug, replay.id),
+        "player_bytes": player_bytes(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -222,4 +222,8 @@ def events(request: HttpRequest, public_id: str) -> HttpResponse:
         response = stream_replay(request, client, link.replay_id, watched, api_error=api_error)
         return _private(response)
 
-    return guarded_stream(request, f"share-{link.public_id}", respond)
+    busy = (
+        "This shared replay is already loading for as many viewers as it may at once: try again "
+        "in a few seconds."
+    )
+    return guarded_stream(request, f"share-{link.public_id}", respond, over_own_cap=busy)
