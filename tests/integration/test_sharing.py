@@ -286,7 +286,7 @@ def test_public_streams_count_per_link_and_in_the_servers_total(client_a, replay
     get_stream_slots().release(held)
 
     settings.OAKDASH_REPLAY_STREAMS_TOTAL = 1
-    held = get_stream_slots().acquire("a team member")  # the server's one stream
+    held = get_stream_slots().acquire("a-team-member")  # the server's one stream
     assert "already streaming 1 replays" in events(public_id, secret).json()["error"]
     get_stream_slots().release(held)
     assert SharedReplay.objects.get(public_id=public_id).views == 0  # refused: not a view
