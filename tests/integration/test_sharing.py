@@ -307,3 +307,22 @@ def test_public_streams_count_per_link_and_in_the_servers_total(client_a, replay
     body(answer)
     answer.close()
     assert get_stream_slots().in_use() == 0  # given back when the body closed
+
+
+def test_admins_see_every_link_and_the_audit_and_revoke_from_the_admin(
+    client_a, client_b, user_b, replay
+):
+    public_id, secret = share(client_a, replay.id, note="for the vendor")
+    user_b.is_staff = user_b.is_superuser = True
+    user_b.save()
+    listing = client_b.get("/admin/sharing/sharedreplay/").content.decode()
+    assert public_id in listing and secret not in listing
+    assert client_b.get("/admin/sharing/shareaudit/").status_code == 200
+    link = SharedReplay.objects.get(public_id=public_id)
+    answer = client_b.post(
+        "/admin/sharing/sharedreplay/",
+        {"action": "revoke", "_selected_action": [link.pk]},
+    )
+    assert answer.status_code == 302
+    assert meta(public_id, secret).status_code == 410
+    assert ("revoked", "admin") in actions(public_id)
