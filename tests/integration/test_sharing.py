@@ -326,3 +326,14 @@ def test_admins_see_every_link_and_the_audit_and_revoke_from_the_admin(
     assert answer.status_code == 302
     assert meta(public_id, secret).status_code == 410
     assert ("revoked", "admin") in actions(public_id)
+
+
+def test_error_reports_hide_the_secret_header():
+    from django.test import RequestFactory
+
+    from oakdash.error_reports import KeyScrubbingExceptionReporterFilter
+
+    request = RequestFactory().get("/s/abc/meta", HTTP_X_SHARE_SECRET="s3cr3t-value-0123456789")
+    meta = KeyScrubbingExceptionReporterFilter().get_safe_request_meta(request)
+    assert "s3cr3t-value-0123456789" not in repr(meta)
+    assert meta["HTTP_X_SHARE_SECRET"] != "s3cr3t-value-0123456789"
