@@ -24,7 +24,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import services
-from tests.urls import ACME, GLOBEX
+from tests.urls import ACME, GLOBEX, scoped
 
 # Playwright's sync API keeps an event loop in the test thread; Django's async-safety check
 # would then refuse ORM calls made by fixtures in that same thread.
@@ -151,18 +151,6 @@ def user_b(db, django_user_model):
 @pytest.fixture
 def user_nokey(db, django_user_model):
     return _make_user(django_user_model, "nora", None)
-
-
-def scoped(path: str, project: str | None) -> str:
-    """``path`` inside ``project`` when it is an unscoped dashboard path (``/sessions/?x`` →
-    ``/p/<project>/sessions/?x``), else unchanged."""
-    from oakdash.dashboard.views.unscoped import scoped_path
-
-    if project is None:
-        return path
-    route, mark, query = path.partition("?")
-    inside = scoped_path(route, project)
-    return f"{inside}{mark}{query}" if inside is not None else path
 
 
 def project_client(project: str | None = None):

@@ -19,3 +19,15 @@ def session_url(session_id: str, project: str = ACME) -> str:
 
 def replay_url(replay_id: str, project: str = ACME) -> str:
     return id_url("replay", project, replay_id)
+
+
+def scoped(path: str, project: str | None) -> str:
+    """``path`` inside ``project`` when it is an unscoped dashboard path (``/sessions/?x`` →
+    ``/p/<project>/sessions/?x``), else unchanged: where the old address redirects to."""
+    from oakdash.dashboard.views.unscoped import scoped_path
+
+    if project is None:
+        return path
+    route, mark, query = path.partition("?")
+    inside = scoped_path(route, project)
+    return f"{inside}{mark}{query}" if inside is not None else path

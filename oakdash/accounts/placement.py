@@ -118,14 +118,30 @@ def place_key(
         return _join(api, user, key, teammates, claim, verify)
     if claim is not None:
         return _claim(api, user, key, claim, verify, trusted)
-    if verify:
-        check = keystore.check_key(api, key)
-        if check.verdict is not keystore.Verdict.OK:
-            return _refused(check)
-    record = keystore.store_key(user, key, verified=verify, name=name)
+    check = keystore.check_key(api, key) if verify else None
+    return _store(api, user, key, check, verify=verify, name=name)
+
+
+@sensitive_variables("key")
+def _store(
+    api: OakDataAPI,
+    user: AbstractBaseUser,
+    key: str,
+    check: keystore.Check | None,
+    *,
+    verify: bool,
+    project: Project | None = None,
+    name: str = "",
+    **placed: bool,
+) -> Placement:
+    """Store the key unless ``check`` (None: not asked) refused it; a verified key renews the
+    project's anchor."""
+    if check is not None and check.verdict is not keystore.Verdict.OK:
+        return _refused(check)
+    record = keystore.store_key(user, key, verified=verify, project=project, name=name)
     if verify:
         keystore.refresh_anchor(api, record.project, key)
-    return Placement(Outcome.STORED, record=record)
+    return Placement(Outcome.STORED, record=record, **placed)
 
 
 @sensitive_variables("key")
@@ -137,15 +153,18 @@ def _join(
     claim: Project | None,
     verify: bool,
 ) -> Placement:
-    if verify:
-        check = keystore.check_key(api, key)
-        if check.verdict is not keystore.Verdict.OK:
-            return _refused(check)
-    record = keystore.store_key(user, key, verified=verify, project=project)
-    if verify:
-        keystore.refresh_anchor(api, project, key)
+    check = keystore.check_key(api, key) if verify else None
     overruled = claim is not None and claim.pk != project.pk
-    return Placement(Outcome.STORED, record=record, joined=True, claim_overruled=overruled)
+    return _store(
+        api,
+        user,
+        key,
+        check,
+        verify=verify,
+        project=project,
+        joined=True,
+        claim_overruled=overruled,
+    )
 
 
 @sensitive_variables("key")
@@ -163,14 +182,9 @@ def _claim(
             f"A key for {project.name} is only stored once OakData confirms it belongs there.",
         )
     if project.anchor_session:
-        check = _prove(api, key, project) if verify else keystore.Check(keystore.Verdict.OK)
+        check = _prove(api, key, project) if verify else None
     elif trusted or _sole_member(user, project):
-        check = keystore.check_key(api, key) if verify else keystore.Check(keystore.Verdict.OK)
+        check = keystore.check_key(api, key) if verify else None
     else:
         return Placement(Outcome.REFUSED, NO_ANCHOR_EXPLANATION.format(name=project.name))
-    if check.verdict is not keystore.Verdict.OK:
-        return _refused(check)
-    record = keystore.store_key(user, key, verified=verify, project=project)
-    if verify:
-        keystore.refresh_anchor(api, project, key)
-    return Placement(Outcome.STORED, record=record)
+    return _store(api, user, key, check, verify=verify, project=project)

@@ -14,7 +14,7 @@ from oakdash.demo.hostile import GLOBEX_HOSTILE_DISTINCT_IDS, HOSTILE_DISTINCT_I
 from oakdash.demo.projects import ACME_SECRET_KEY, GLOBEX_SECRET_KEY
 from oakdash.oakdata import OakDataAPI
 from tests.recording import RecordingApp
-from tests.urls import GLOBEX, visitor_url
+from tests.urls import ACME, GLOBEX, visitor_url
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,28 @@ def test_the_session_page_calls_for_the_session_and_its_visitor_with_one_key(cli
     assert f"/api/v1/sessions/{session_id}" in paths
     assert any(path.startswith("/api/v1/visitors/") for path in paths)
     assert {r["authorization"] for r in seen} == {f"Bearer {GLOBEX_SECRET_KEY}"}
+
+
+def test_a_person_with_two_projects_reads_each_only_with_its_own_key(client_a, user_a, recorder):
+    from oakdash.accounts import keystore
+
+    keystore.store_key(user_a, GLOBEX_SECRET_KEY, verified=True, name="Globex Docs")
+    url = "/sessions/?range=7d&limit=200"
+    page_a = client_a.get(f"/p/{ACME}{url}").content.decode()  # cached first, under A's key
+    recorder.take()
+    pages = [
+        url,
+        "/?range=7d",
+        "/journey/",
+        "/live/widget/",
+        "/events/?limit=20",
+        "/replays/?limit=5",
+        "/visitors/a%2Fb/",  # an Acme visitor: not found in Globex
+    ]
+    answers = {p: client_a.get(f"/p/{GLOBEX}{p}") for p in pages}
+    assert {r["authorization"] for r in recorder.take()} == {f"Bearer {GLOBEX_SECRET_KEY}"}
+    assert answers["/visitors/a%2Fb/"].status_code == 404
+    page_b = answers[url].content.decode()
+    assert session_ids(page_a) and session_ids(page_b)
+    assert not session_ids(page_a) & session_ids(page_b)
+    assert "/products/oak-desk" not in page_b and "/docs/getting-started" in page_b

@@ -33,6 +33,7 @@ from tests.support.processes import (
     prepare_database,
     scripted_upstream,
 )
+from tests.urls import scoped
 
 pytestmark = pytest.mark.django_db
 
@@ -273,8 +274,10 @@ class StalledViewer:
 
 
 def _stall(dash, user: str, path: str, n: int) -> list[StalledViewer]:
-    session = dash.login(user).cookies["sessionid"]
-    viewers = [StalledViewer(dash.url, path, session) for _ in range(n)]
+    client = dash.login(user)
+    # A raw socket: no redirect from the old address is followed, so ask the project's own.
+    path = scoped(path, client.project)
+    viewers = [StalledViewer(dash.url, path, client.cookies["sessionid"]) for _ in range(n)]
     for viewer in viewers:
         assert viewer.answered(10), "the server never started a stalled stream"
     return viewers
