@@ -17,6 +17,10 @@ def _create_link(page, start: str) -> str:
     page.focus("#share-publicly > summary")
     page.keyboard.press("Enter")
     page.wait_for_selector("#id_start", state="visible")
+    page.keyboard.press("Escape")  # closes it again, focus back on its summary
+    page.wait_for_selector("#id_start", state="hidden")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#id_start", state="visible")
     prefilled = int(page.input_value("#id_start"))
     assert prefilled >= 15  # the player's current time when the form opened (?t=15)
     page.fill("#id_start", start)
