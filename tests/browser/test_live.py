@@ -62,9 +62,11 @@ def test_the_widget_and_the_title_update_on_their_own(logged_in_page):
         "() => document.querySelector('#live-widget [data-live-count]').textContent === '4,242'",
         timeout=POLL_WAIT_MS,
     )
-    assert page.locator('#live-widget a[href="/sessions/s_new_one/"]').is_visible()
+    assert page.locator('#live-widget a[href="/p/acme-shop/sessions/s_new_one/"]').is_visible()
     # The title follows the swap on htmx's settle step, a moment after the count changes.
-    page.wait_for_function("() => document.title === '(4,242) Live · oakdash'", timeout=2_000)
+    page.wait_for_function(
+        "() => document.title === '(4,242) Live · Acme Shop · oakdash'", timeout=2_000
+    )
     page.wait_for_function(
         "() => document.querySelector('.live-pill [data-live-count]').textContent === '4,242'",
         timeout=POLL_WAIT_MS,
@@ -133,7 +135,7 @@ def test_a_failing_api_keeps_the_numbers_and_shows_a_stale_marker(logged_in_page
     page.locator("#live-widget [data-stale-marker]").wait_for(timeout=POLL_WAIT_MS)
     assert "OakData did not answer" in page.locator("[data-stale-marker]").text_content()
     assert page.locator("#live-widget [data-live-count]").text_content() == "31"
-    assert page.locator('#live-widget a[href="/sessions/s_kept/"]').is_visible()
+    assert page.locator('#live-widget a[href="/p/acme-shop/sessions/s_kept/"]').is_visible()
     page.wait_for_function(
         "() => document.querySelector('.live-pill').classList.contains('stale')",
         timeout=POLL_WAIT_MS,

@@ -204,10 +204,7 @@ class DashboardProcess:
             },
         )
         assert answer.status_code == 302, f"login as {username} failed: {answer.status_code}"
-        # Where "/" leads: the user's project, if they have one (tests/urls.py: scoped).
-        home = client.get("/").headers.get("Location", "")
-        if home.startswith("/p/"):
-            client.project = home.split("/")[2]
+        client.enter_current_project()
         return client
 
 
@@ -217,6 +214,11 @@ class ProjectClient(httpx.Client):
     measures is the page, not the redirect."""
 
     project: str | None = None
+
+    def enter_current_project(self) -> None:
+        """Take the project "/" leads a logged-in user to (none: no key stored)."""
+        home = self.get("/").headers.get("Location", "")
+        self.project = home.split("/")[2] if home.startswith("/p/") else None
 
     def build_request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> httpx.Request:
         if isinstance(url, str) and url.startswith("/"):

@@ -35,6 +35,7 @@ from oakdash.demo.projects import ACME_SECRET_KEY
 from tests import services
 from tests.support.processes import (
     ROOT,
+    ProjectClient,
     User,
     children,
     dashboard_env,
@@ -192,12 +193,12 @@ def deployed(tmp_path_factory, postgres, redis):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _client(deployed) -> httpx.Client:
+def _client(deployed) -> ProjectClient:
     tls = ssl.create_default_context(cafile=str(deployed["cert"]))
-    return httpx.Client(base_url=deployed["https"], verify=tls, headers={"Host": HOST}, timeout=30)
+    return ProjectClient(base_url=deployed["https"], verify=tls, headers={"Host": HOST}, timeout=30)
 
 
-def _logged_in(deployed) -> httpx.Client:
+def _logged_in(deployed) -> ProjectClient:
     client = _client(deployed)
     form = client.get("/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
@@ -211,6 +212,7 @@ def _logged_in(deployed) -> httpx.Client:
         headers={"Origin": f"https://{HOST}", "Referer": f"https://{HOST}/accounts/login/"},
     )
     assert answer.status_code == 302, answer.text[:500]
+    client.enter_current_project()
     return client
 
 
@@ -253,9 +255,14 @@ def test_login_over_tls_sets_secure_cookies_and_pages_stay_https(deployed):
 
     # The access log keeps paths without query strings.
     client.get("/sessions/?range=30d&limit=25")
+    project = client.project
     client.close()
-    log = Path(deployed["app_log"]).read_text()
-    assert '"GET /sessions/" 200' in log and "limit=25" not in log
+    # gunicorn writes the access line just after the response: give it a moment.
+    deadline = time.monotonic() + 5
+    while f'"GET /p/{project}/sessions/" 200' not in (log := Path(deployed["app_log"]).read_text()):
+        assert time.monotonic() < deadline, log[-2000:]
+        time.sleep(0.1)
+    assert "limit=25" not in log
 
 
 def test_the_replay_stream_arrives_progressively_through_nginx(deployed):

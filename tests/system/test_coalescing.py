@@ -26,6 +26,7 @@ from tests.support.processes import (
     dashboard_hosts,
     scripted_upstream,
 )
+from tests.urls import scoped
 
 pytestmark = pytest.mark.deployment
 
@@ -51,15 +52,18 @@ def _slow_live(app):
     return reply
 
 
-def _poll(client: httpx.Client, hosts: list[str], first: float, until: float, log: list) -> None:
-    """One viewer: a poll every INTERVAL seconds from `first` (a time.monotonic()) on."""
+def _poll(
+    client: httpx.Client, hosts: list[str], path: str, first: float, until: float, log: list
+) -> None:
+    """One viewer: a poll of `path` every INTERVAL seconds from `first` (a time.monotonic())
+    on."""
     next_at = first
     while next_at < until:
         time.sleep(max(0.0, next_at - time.monotonic()))
         host = random.choice(hosts)
         started = time.monotonic()
         try:
-            answer = client.get(host + "/live/widget/", headers={"HX-Request": "true"})
+            answer = client.get(host + path, headers={"HX-Request": "true"})
             log.append((answer.status_code, answer.text, time.monotonic() - started))
         except httpx.HTTPError as err:
             log.append((None, repr(err), time.monotonic() - started))
@@ -89,11 +93,16 @@ def test_sixty_viewers_on_two_hosts_cost_one_live_call_per_project_per_interval(
         ) as hosts:
             # Each person logs in once, on one host; the session is shared (cached_db on the
             # shared database and cache), so the other host knows them too.
-            cookies = [hosts[n % 2].login(u.username).cookies for n, u in enumerate(users)]
+            logins = [hosts[n % 2].login(u.username) for n, u in enumerate(users)]
             before = len(upstream.requests)
             log: list = []
             clients = [
-                httpx.Client(cookies=cookies[n % len(cookies)], timeout=30) for n in range(VIEWERS)
+                httpx.Client(cookies=logins[n % len(logins)].cookies, timeout=30)
+                for n in range(VIEWERS)
+            ]
+            # Each viewer polls their project's widget (/p/<slug>/live/widget/).
+            paths = [
+                scoped("/live/widget/", logins[n % len(logins)].project) for n in range(VIEWERS)
             ]
             start = time.monotonic() + 0.5
             until = start + DURATION
@@ -101,7 +110,8 @@ def test_sixty_viewers_on_two_hosts_cost_one_live_call_per_project_per_interval(
             for n, client in enumerate(clients):
                 first = start + INTERVAL * n / VIEWERS  # spread over the interval, as people are
                 thread = threading.Thread(
-                    target=_poll, args=(client, [h.url for h in hosts], first, until, log)
+                    target=_poll,
+                    args=(client, [h.url for h in hosts], paths[n], first, until, log),
                 )
                 viewers.append((thread, client))
                 thread.start()
