@@ -66,6 +66,7 @@ def test_a_lost_group_ends_the_session_at_the_next_recheck(client, sso, django_u
 
 
 def test_deactivating_an_account_ends_its_company_sessions_at_once(client, sso, user_a):
+    client.project = "acme-shop"  # old addresses into alice's project (tests/conftest.py)
     user_a.email = "alice@acme.example"
     user_a.save()
     sso.sign_in(client, "alice")

@@ -51,7 +51,7 @@ def sign_in_at_provider(page, account: str) -> None:
 def test_a_teammate_signs_in_lands_on_the_page_opened_and_signs_out_at_the_provider(
     page, live_server, provider
 ):
-    opened = "/visitors/a%2Fb/?range=30d"
+    opened = "/p/acme-shop/visitors/a%2Fb/?range=30d"
     page.goto(opened)
     assert "/accounts/login/" in page.url
     sign_in_at_provider(page, "alice")
@@ -72,9 +72,9 @@ def test_a_teammate_signs_in_lands_on_the_page_opened_and_signs_out_at_the_provi
 def test_live_polling_after_the_recheck_interval_reloads_through_the_provider(
     page, live_server, provider
 ):
-    page.goto("/live/")
+    page.goto("/p/acme-shop/live/")
     sign_in_at_provider(page, "alice")
-    page.wait_for_url(live_server.url + "/live/")
+    page.wait_for_url(live_server.url + "/p/acme-shop/live/")
     page.wait_for_selector("[data-live-widget]")
     key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
     session = SessionStore(session_key=key)
@@ -82,7 +82,7 @@ def test_live_polling_after_the_recheck_interval_reloads_through_the_provider(
     session.save()
 
     polled = provider.stats()["token"]
-    with page.expect_navigation(url=live_server.url + "/live/"):
+    with page.expect_navigation(url=live_server.url + "/p/acme-shop/live/"):
         page.evaluate("htmx.trigger(document.querySelector('[data-live-widget]'), 'live:refresh')")
     page.wait_for_selector("[data-live-widget]")
     # Re-checked at the provider without a page there (the top bar's live pill may poll too).

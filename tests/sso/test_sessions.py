@@ -15,7 +15,7 @@ from tests.support.oidc import ProviderAgent, path_of
 
 pytestmark = pytest.mark.django_db
 
-OPENED = "/visitors/a%2Fb/?range=30d"
+OPENED = "/p/acme-shop/visitors/a%2Fb/?range=30d"  # a link as people share them
 
 
 @pytest.fixture
@@ -118,5 +118,5 @@ def test_password_login_can_be_turned_off(client, sso, user_a, settings):
 def test_password_sessions_end_when_password_login_is_turned_off(client_a, sso, settings):
     assert client_a.get("/journey/").status_code == 200
     settings.OAKDASH_PASSWORD_LOGIN = False
-    assert client_a.get("/journey/")["Location"] == "/accounts/login/?next=/journey/"
+    assert client_a.get("/journey/")["Location"] == "/accounts/login/?next=/p/acme-shop/journey/"
     assert signed_in_user_id(client_a) is None

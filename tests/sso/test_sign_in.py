@@ -26,7 +26,7 @@ def test_company_sign_in_is_off_unless_configured(client):
 def test_a_logged_out_link_comes_back_to_exactly_that_url_after_signing_in(client, sso, user_a):
     user_a.email = "alice@acme.example"
     user_a.save()
-    opened = "/visitors/a%2Fb/?range=30d"
+    opened = "/p/acme-shop/visitors/a%2Fb/?range=30d"
     to_login = client.get(opened)
     login_page = client.get(to_login["Location"]).content.decode()
     assert f"Sign in with {LABEL}" in login_page
