@@ -9,16 +9,18 @@ cookie, CSRF cookie, time-zone cookie, Fetch Metadata headers): no HTTP client, 
 figures are the application's own. Rows:
 
 * `/healthz` — the middleware stack with no session, user or template: the floor;
-* `/bench/empty/` — `bench/empty_page.py`: `@dashboard_page` (session, user, the viewer's key read
-  and decrypted), every middleware, the context processors and base.html, with no content and no
+* `/p/<slug>/bench/empty/` — `bench/empty_page.py`, a page of the viewer's project:
+  `@dashboard_page` (session, user, the viewer's keys and projects read, one key decrypted), every
+  middleware, the context processors and base.html, with no content and no
   upstream call. **This is the fixed cost** (target ≤ 4 ms);
-* `/live/widget/?compact=1` — the nav's live count every open tab polls every 5 s, its upstream
-  answer cached (the cache entry lives for the whole run: no upstream call is timed).
+* `/p/<slug>/live/widget/?compact=1` — the nav's live count every open tab polls every 5 s, its
+  upstream answer cached (the cache entry lives for the whole run: no upstream call is timed).
 
 Each row says how many SQL queries one such request makes (on PostgreSQL, the first one of a
 request is preceded by Django's connection health check, one more round trip).
 Then the pieces one at a time (each called directly, same process): reading the session, loading
-the user, the key look-up, decrypting the key, base.html with the context processors.
+the user, the viewer's keys and projects (cached and from the database), decrypting the key,
+base.html with the context processors.
 
 `--backend postgres-redis` starts private servers through tests/services.py (as the tests do);
 their CPU is not in the figures (another process), their round trips are in the wall times.
@@ -41,6 +43,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.routes import url  # noqa: E402 - after sys.path
 
 FIXED_TARGET_MS = 4.0
 
@@ -76,8 +80,9 @@ def configure(tmp: Path, backend: str) -> None:
     call_command("collectstatic", verbosity=0, interactive=False)
 
 
-def browser_cookies() -> tuple[str, object]:
-    """A user holding the demo key, logged in; the Cookie header a browser would send."""
+def browser_cookies() -> tuple[str, object, str]:
+    """A user holding the demo key, logged in: the Cookie header a browser would send, the user,
+    their project's slug."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -85,11 +90,11 @@ def browser_cookies() -> tuple[str, object]:
     from oakdash.demo.projects import ACME_SECRET_KEY
 
     user = get_user_model().objects.create_user("alice")
-    keystore.store_key(user, ACME_SECRET_KEY, verified=True)
+    slug = keystore.store_key(user, ACME_SECRET_KEY, verified=True, name="Acme Shop").project.slug
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"].value
-    return f"sessionid={session}; csrftoken={'c' * 32}; oakdash_tz=Europe/Berlin", user
+    return f"sessionid={session}; csrftoken={'c' * 32}; oakdash_tz=Europe/Berlin", user, slug
 
 
 def environ_for(path: str, cookie: str) -> dict:
@@ -154,16 +159,15 @@ def row(label: str, cpu: list[float], wall: list[float], note: str = "") -> None
     )
 
 
-def pieces(cookie: str, user: object, n: int) -> None:
+def pieces(cookie: str, user: object, slug: str, n: int) -> None:
     """The fixed cost's parts, each called on its own."""
+    from django.conf import settings
     from django.contrib import auth
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.template.loader import get_template
     from django.test import RequestFactory
 
-    from oakdash.accounts import crypto, user_cache
-    from oakdash.accounts.models import ApiKey
-    from oakdash.dashboard.upstream_cache import project_fingerprint
+    from oakdash.accounts import crypto, key_cache, user_cache
 
     session_key = cookie.split(";")[0].split("=", 1)[1]
     factory = RequestFactory()
@@ -181,27 +185,34 @@ def pieces(cookie: str, user: object, n: int) -> None:
         request.session = SessionStore(session_key)
         user_cache.get_user(request)
 
-    record = ApiKey.objects.get(user=user)
+    ttl = settings.OAKDASH_USER_CACHE_SECONDS
+    (record,) = key_cache.memberships(user)
 
-    def key_lookup() -> None:
-        ApiKey.objects.get(user_id=user.pk)
+    def keys_cached() -> None:
+        key_cache.memberships(user)
+
+    def keys_from_database() -> None:
+        settings.OAKDASH_USER_CACHE_SECONDS = 0
+        key_cache.memberships(user)
+        settings.OAKDASH_USER_CACHE_SECONDS = ttl
 
     def decrypt() -> None:
-        crypto.decrypt(record.ciphertext)
+        record.reveal()
 
-    plaintext = crypto.decrypt(record.ciphertext)
+    plaintext = record.reveal()
 
     def fingerprint() -> None:
-        project_fingerprint(plaintext)
+        crypto.fingerprint(plaintext)
 
+    path = url("empty", slug)
     base = get_template("base.html")
-    request = factory.get("/bench/empty/")
+    request = factory.get(path)
     request.user = user
     request.session = SessionStore(session_key)
     request.htmx = False
     from django.urls import resolve
 
-    request.resolver_match = resolve("/bench/empty/")
+    request.resolver_match = resolve(path)
 
     def base_template() -> None:
         request.session = SessionStore(session_key)  # messages read the session
@@ -212,9 +223,10 @@ def pieces(cookie: str, user: object, n: int) -> None:
         ("session read (cached_db)", load_session),
         ("session + user from the database", load_user),
         ("session + user from the cache", cached_user),
-        ("key look-up (ApiKey by user)", key_lookup),
+        ("keys + projects from the cache", keys_cached),
+        ("keys + projects from the database", keys_from_database),
         ("key decrypt (Fernet)", decrypt),
-        ("project fingerprint (HMAC)", fingerprint),
+        ("key fingerprint (HMAC)", fingerprint),
         ("base.html + context processors", base_template),
     ]:
         for _ in range(20):
@@ -238,7 +250,8 @@ def main() -> None:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        cookie, user = browser_cookies()
+        cookie, user, slug = browser_cookies()
+        empty = url("empty", slug)
         app = get_wsgi_application()
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"backend {args.backend}; {os.cpu_count()} CPUs, load average {load}")
@@ -246,9 +259,9 @@ def main() -> None:
         user_ttl = settings.OAKDASH_USER_CACHE_SECONDS
         for path, note, ttl in [
             ("/healthz", "middleware, no session", user_ttl),
-            ("/bench/empty/", f"the fixed cost (target cpu ≤ {FIXED_TARGET_MS:g} ms)", user_ttl),
-            ("/bench/empty/", "the same, user from the database", 0),
-            ("/live/widget/?compact=1", "nav live count, upstream cached", user_ttl),
+            (empty, f"the fixed cost (target cpu ≤ {FIXED_TARGET_MS:g} ms)", user_ttl),
+            (empty, "the same, user and keys from the database", 0),
+            (url("nav count", slug), "nav live count, upstream cached", user_ttl),
         ]:
             settings.OAKDASH_USER_CACHE_SECONDS = ttl  # read on every request
             for _ in range(50):  # warm up: imports, template compilation, connections
@@ -259,11 +272,11 @@ def main() -> None:
             note += f"; {len(queries)} SQL quer{'y' if len(queries) == 1 else 'ies'}"
             row(path, *timed(lambda p=path: request_once(app, p, cookie), args.requests), note)
         settings.OAKDASH_USER_CACHE_SECONDS = user_ttl
-        pieces(cookie, user, args.requests)
+        pieces(cookie, user, slug, args.requests)
         if args.profile:
             profile = cProfile.Profile()
             profile.runcall(
-                lambda: [request_once(app, "/bench/empty/", cookie) for _ in range(args.requests)]
+                lambda: [request_once(app, empty, cookie) for _ in range(args.requests)]
             )
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)

@@ -49,44 +49,19 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import services  # noqa: E402 - after sys.path
+from bench.routes import ROUTES, url  # noqa: E402 - after sys.path
+from tests import services  # noqa: E402
 from tests.support import processes  # noqa: E402
 
 DEPLOY_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 P95_TARGET_MS = 200.0
 POLL_SECONDS = 5.0  # the widget's and the nav count's hx-trigger="every 5s"
-
-# --- every URL the benchmark requests, built here only -----------------------------------------
-# Issue 9 moves the dashboard under /p/<slug>/…: then PREFIX becomes "/p/{project}" and the nav
-# count its own route. Nothing else in this file spells a path.
-PREFIX = ""
-ROUTES = {
-    "overview": "/",
-    "sessions": "/sessions/",
-    "session": "/sessions/{id}/",
-    "visitor": "/visitors/{id}/",
-    "journey": "/journey/",
-    "events": "/events/",
-    "live": "/live/",
-    "live widget": "/live/widget/",
-    "nav count": "/live/widget/?compact=1",
-    "replays": "/replays/",
-    "replay": "/replays/{id}/",
-    "replay stream": "/replays/{id}/events.ndjson",
-}
-
-
-def url(page: str, project: str, ident: str = "", query: str = "") -> str:
-    path = PREFIX.format(project=project) + ROUTES[page].format(id=quote(ident, safe=""))
-    return path + (("&" if "?" in path else "?") + query if query else "")
-
 
 # --- the team -------------------------------------------------------------------------------------
 
@@ -102,24 +77,27 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from oakdash.accounts import keystore
 spec = json.load(sys.stdin)
 password = make_password(spec["password"])
-cookies = []
+signed_in = []
 for person in spec["people"]:
     user = get_user_model().objects.create(username=person["username"], password=password)
-    keystore.store_key(user, person["key"], verified=True)
+    # The first member of a key creates its project (named as the demo names it), the others
+    # join it: store_key puts keys with one fingerprint into one project.
+    record = keystore.store_key(user, person["key"], verified=True, name=person["project"])
     session = SessionStore()
     session[auth.SESSION_KEY] = str(user.pk)
     session[auth.BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[auth.HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    cookies.append(session.session_key)
-print(json.dumps(cookies))
+    signed_in.append([session.session_key, record.project.slug])
+print(json.dumps(signed_in))
 """
 
 
 @dataclass(frozen=True)
 class Member:
     username: str
-    project: str  # the demo project's slug
+    project: str  # the demo project's own key ("acme"), as the counting demo API names it
+    slug: str  # the dashboard's slug of that project: its pages are under /p/<slug>/
     session: str  # the sessionid cookie
 
 
@@ -127,14 +105,19 @@ def create_team(env: dict[str, str], users: int) -> list[Member]:
     from oakdash.demo.projects import DEMO_PROJECTS
 
     people = [
-        {"username": f"member{n:03d}", "key": DEMO_PROJECTS[n % 2].secret_key} for n in range(users)
+        {
+            "username": f"member{n:03d}",
+            "key": DEMO_PROJECTS[n % 2].secret_key,
+            "project": DEMO_PROJECTS[n % 2].name,
+        }
+        for n in range(users)
     ]
     spec = {"password": "load-bench-password-1", "people": people}
     out = processes.manage(env, "shell", "-c", _CREATE_TEAM, stdin=json.dumps(spec))
-    cookies = json.loads(out.strip().splitlines()[-1])  # the shell may say more before it
+    signed_in = json.loads(out.strip().splitlines()[-1])  # the shell may say more before it
     return [
-        Member(p["username"], DEMO_PROJECTS[n % 2].key, cookie)
-        for n, (p, cookie) in enumerate(zip(people, cookies, strict=True))
+        Member(p["username"], DEMO_PROJECTS[n % 2].key, slug, cookie)
+        for n, (p, (cookie, slug)) in enumerate(zip(people, signed_in, strict=True))
     ]
 
 
@@ -225,21 +208,27 @@ class Run:
     def running(self) -> bool:
         return time.monotonic() < self.stop_at
 
-    async def poll(self, client: httpx.AsyncClient, page: str, path: str, until: float) -> None:
-        """An htmx poller: `path` every 5 s until `until` (the page closes) or the run ends."""
+    async def poll(
+        self, client: httpx.AsyncClient, page: str, path: str, until: float, opened_on: str
+    ) -> None:
+        """An htmx poller on the page `opened_on`: `path` every 5 s until `until` (the page
+        closes) or the run ends."""
         await asyncio.sleep(random.uniform(0, POLL_SECONDS))
         while self.running() and time.monotonic() < until:
-            await self.get(client, page, path, htmx_from="/")
+            await self.get(client, page, path, htmx_from=opened_on)
             await asyncio.sleep(max(0.0, min(POLL_SECONDS, self.stop_at - time.monotonic())))
 
     async def member(self, m: Member) -> None:
         """One person: a tab with the nav count polling, and a page now and then."""
         async with _client(m) as client:
-            p = m.project
+            p = m.slug
             await self.pause(0, self.think[1])  # people do not all arrive at the same second
-            await self.get(client, "overview", url("overview", p))
-            nav = asyncio.create_task(self.poll(client, "nav count", url("nav count", p), math.inf))
-            ids = self.targets.sessions[p]
+            home = url("overview", p)
+            await self.get(client, "overview", home)
+            nav = asyncio.create_task(
+                self.poll(client, "nav count", url("nav count", p), math.inf, home)
+            )
+            ids = self.targets.sessions[m.project]
             while self.running():
                 await self.pause()
                 if not self.running():
@@ -282,9 +271,10 @@ class Run:
                             htmx_from=page,
                         )
                 elif choice == "live":  # the live page stays open a while, its widget polling
-                    await self.get(client, "live", url("live", p))
+                    page = url("live", p)
+                    await self.get(client, "live", page)
                     stay = time.monotonic() + random.uniform(10, 25)
-                    await self.poll(client, "live widget", url("live widget", p), stay)
+                    await self.poll(client, "live widget", url("live widget", p), stay, page)
                 else:
                     await self.get(client, "replays", url("replays", p))
             nav.cancel()
@@ -297,8 +287,8 @@ class Run:
             replay = self.targets.replay
             await self.pause(0, self.think[1])
             while self.running():
-                await self.get(client, "replay", url("replay", m.project, replay))
-                await self.stream(client, url("replay stream", m.project, replay))
+                await self.get(client, "replay", url("replay", m.slug, replay))
+                await self.stream(client, url("replay stream", m.slug, replay))
                 await self.pause(2, 6)
 
     async def stream(self, client: httpx.AsyncClient, path: str) -> None:
@@ -370,7 +360,7 @@ def report(run: Run, seconds: float, calls: list, cpu: dict[str, float], load: t
         f"\n{'page':<15}{'requests':>9}{'errors':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
         f"{'own ms':>8}{'cpu ms':>8}{'up ms':>7}{'app p95':>8}  target"
     )
-    for page in [*ROUTES, "overview range", "events next"]:
+    for page in [*(r for r in ROUTES if r != "empty"), "overview range", "events next"]:
         samples = by_page.get(page)
         if not samples:
             continue
@@ -467,10 +457,10 @@ async def warm_up(hosts: list[str], team: list[Member], targets: Targets) -> Non
                 run.hosts = [host]
                 for page in ["overview", "sessions", "journey", "events", "live", "replays"]:
                     for _ in range(3):
-                        await run.get(client, page, url(page, member.project))
-                await run.get(client, "session", url("session", member.project, session_id))
-                await run.get(client, "visitor", url("visitor", member.project, visitor))
-                await run.get(client, "nav count", url("nav count", member.project))
+                        await run.get(client, page, url(page, member.slug))
+                await run.get(client, "session", url("session", member.slug, session_id))
+                await run.get(client, "visitor", url("visitor", member.slug, visitor))
+                await run.get(client, "nav count", url("nav count", member.slug))
     bad = [s for s in run.samples if s.status != 200]
     if bad:
         raise SystemExit(f"warm-up failed: {[(s.page, s.status) for s in bad][:5]}")

@@ -41,12 +41,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.routes import url  # noqa: E402 - after sys.path
 
 OVERHEAD_TARGET_MS = 10.0
 
@@ -173,18 +174,19 @@ def setup_django(api_url: str, tmp: Path) -> None:
     call_command("collectstatic", verbosity=0, interactive=False)
 
 
-def make_user(username: str, key: str) -> str:
-    """A user holding `key`; returns a logged-in session cookie value."""
+def make_user(username: str, key: str, project: str) -> tuple[str, str]:
+    """A user holding `key` in the project named `project`: a logged-in session cookie value and
+    the project's slug."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     from oakdash.accounts import keystore
 
     user = get_user_model().objects.create_user(username=username)
-    keystore.store_key(user, key, verified=True)
+    slug = keystore.store_key(user, key, verified=True, name=project).project.slug
     client = Client()
     client.force_login(user)
-    return client.cookies["sessionid"].value
+    return client.cookies["sessionid"].value, slug
 
 
 def start_dashboard(recorder: Recorder) -> tuple[object, str]:
@@ -201,7 +203,7 @@ def start_dashboard(recorder: Recorder) -> tuple[object, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def page_urls(api_url: str, key: str) -> list[tuple[str, str]]:
+def page_urls(api_url: str, key: str, slug: str) -> list[tuple[str, str]]:
     """(label, URL) for every analytics page, with a real session and visitor id from the API."""
     headers = {"Authorization": f"Bearer {key}"}
     sessions = httpx.get(f"{api_url}/sessions", params={"limit": 50}, headers=headers, timeout=60)
@@ -211,14 +213,14 @@ def page_urls(api_url: str, key: str) -> list[tuple[str, str]]:
     first = next((s for s in rows if re.fullmatch(r"[\w.-]+", s["distinct_id"])), rows[0])
     sid, vid = first["session_id"], first["distinct_id"]
     return [
-        ("/", "/"),
-        ("/sessions/", "/sessions/"),
-        ("/sessions/<id>/", f"/sessions/{quote(sid, safe='')}/"),
-        ("/visitors/<id>/", f"/visitors/{quote(vid, safe='')}/"),
-        ("/journey/", "/journey/"),
-        ("/live/", "/live/"),
-        ("/events/", "/events/"),
-        ("/replays/", "/replays/"),
+        ("/", url("overview", slug)),
+        ("/sessions/", url("sessions", slug)),
+        ("/sessions/<id>/", url("session", slug, sid)),
+        ("/visitors/<id>/", url("visitor", slug, vid)),
+        ("/journey/", url("journey", slug)),
+        ("/live/", url("live", slug)),
+        ("/events/", url("events", slug)),
+        ("/replays/", url("replays", slug)),
     ]
 
 
@@ -272,7 +274,12 @@ def bench_pages(base: str, cookie: str, pages: list[tuple[str, str]], n: int, re
 
 
 def bench_live(
-    base: str, cookies: dict[str, list[str]], clients: int, seconds: float, every: float, rec
+    base: str,
+    cookies: dict[str, list[tuple[str, str]]],
+    clients: int,
+    seconds: float,
+    every: float,
+    rec,
 ) -> bool:
     from django.conf import settings
     from django.test.utils import override_settings
@@ -287,8 +294,9 @@ def bench_live(
     start = time.monotonic() + 0.5
     stop = start + seconds
 
-    def poll(project: str, cookie: str, index: int) -> None:
-        urls = ["/live/widget/", "/live/widget/?compact=1"]
+    def poll(project: str, signed_in: tuple[str, str], index: int) -> None:
+        cookie, slug = signed_in
+        urls = [url("live widget", slug), url("nav count", slug)]
         with httpx.Client(base_url=base, cookies={"sessionid": cookie}, timeout=30) as client:
             time.sleep(max(0.0, start - time.monotonic()) + random.uniform(0, every))
             n = index
@@ -364,15 +372,22 @@ def main() -> None:
             rec = Recorder()
             get_api().on_response = rec.on_response
             cookies = {
-                "A": [make_user("alice", ACME_SECRET_KEY), make_user("ada", ACME_SECRET_KEY)],
-                "B": [make_user("bob", GLOBEX_SECRET_KEY)],
+                "A": [
+                    make_user("alice", ACME_SECRET_KEY, "Acme Shop"),
+                    make_user("ada", ACME_SECRET_KEY, "Acme Shop"),
+                ],
+                "B": [make_user("bob", GLOBEX_SECRET_KEY, "Globex Docs")],
             }
             server, base = start_dashboard(rec)
             print(f"dashboard: {base} (threaded WSGI server in this process)")
             load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"machine: {os.cpu_count()} CPUs, load average {load} (figures include it)")
             over = bench_pages(
-                base, cookies["A"][0], page_urls(api_url, ACME_SECRET_KEY), args.requests, rec
+                base,
+                cookies["A"][0][0],
+                page_urls(api_url, ACME_SECRET_KEY, cookies["A"][0][1]),
+                args.requests,
+                rec,
             )
             live_ok = bench_live(
                 base, cookies, args.clients, args.poll_seconds, args.poll_every, rec

@@ -134,8 +134,9 @@ CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 # Sessions are read from the cache and written through to the database: every worker and host
 # sees the same login, and a flushed cache logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# The signed-in user is read from the cache too, for this many seconds (0: from the database on
-# every request). Saving or deleting a user drops the entry at once (user_cache.py).
+# The signed-in user and their keys' projects are read from the cache too, for this many seconds
+# (0: from the database on every request). Saving or deleting a user, key or project drops the
+# entry at once (user_cache.py, key_cache.py).
 OAKDASH_USER_CACHE_SECONDS = env_float("OAKDASH_USER_CACHE_SECONDS", 60.0)
 
 AUTH_PASSWORD_VALIDATORS = [

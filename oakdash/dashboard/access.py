@@ -1,10 +1,11 @@
 """Which project a dashboard request reads, and with which of the viewer's keys.
 
-Every dashboard URL names its project (``/p/<slug>/…``). ``open_project`` loads the viewer's keys
-with their projects in one query, picks the one for that slug, decrypts only that key and puts
-what the page needs on the request as ``request.project`` (a ``ViewedProject``). A view is typed
-with ``DashboardRequest`` — the django-htmx ``HtmxHttpRequest`` style: the attributes exist
-because middleware and ``@dashboard_page`` set them before any view runs.
+Every dashboard URL names its project (``/p/<slug>/…``). ``open_project`` reads the viewer's keys
+with their projects (``key_cache``: the cache, else one query), picks the one for that slug,
+decrypts only that key and puts what the page needs on the request as ``request.project`` (a
+``ViewedProject``). A view is typed with ``DashboardRequest`` — the django-htmx ``HtmxHttpRequest``
+style: the attributes exist because middleware and ``@dashboard_page`` set them before any view
+runs.
 
 The project a person is "in" when a URL names none (old links, the brand link) is the last one
 they opened, remembered in a cookie (a client-side preference: a GET changes nothing on the
@@ -19,7 +20,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from oakdash.accounts import crypto, keystore
+from oakdash.accounts import crypto, key_cache
 from oakdash.accounts.models import Project
 from oakdash.http_types import AuthenticatedHttpRequest
 from oakdash.oakdata import OakDataClient
@@ -86,18 +87,19 @@ class KeyUnreadable(Exception):
 def open_project(request: AuthenticatedHttpRequest, slug: str) -> OakDataClient:
     """The viewer's client for project ``slug``; sets ``request.project``.
 
-    Raises UnknownProject, NoAccess or KeyUnreadable. One query when the viewer has a key for
-    it (their keys and projects together, which the switcher lists too); one more otherwise.
+    Raises UnknownProject, NoAccess or KeyUnreadable. No query when the viewer has a key for it
+    and their keys and projects (which the switcher lists too) are in the cache
+    (``key_cache``); one query on a miss, one more when they have no key for it.
     """
-    keys = keystore.memberships(request.user)
-    mine = tuple(ProjectRef(k.project.slug, k.project.name) for k in keys)
-    record = next((k for k in keys if k.project.slug == slug), None)
+    keys = key_cache.memberships(request.user)
+    mine = tuple(ProjectRef(k.slug, k.name) for k in keys)
+    record = next((k for k in keys if k.slug == slug), None)
     if record is None:
         project = Project.objects.filter(slug=slug).only("slug", "name").first()
         if project is None:
             raise UnknownProject(slug)
         raise NoAccess(ProjectRef(project.slug, project.name))
-    ref = ProjectRef(record.project.slug, record.project.name)
+    ref = ProjectRef(record.slug, record.name)
     try:
         key = record.reveal()
     except crypto.UndecryptableKey:
@@ -118,13 +120,9 @@ def viewed(request: HttpRequest) -> ViewedProject | None:
 
 
 def my_projects(user: User) -> tuple[ProjectRef, ...]:
-    """The projects ``user`` has a key for, by name (no key material loaded)."""
-    if not user.is_authenticated:
-        return ()
-    rows = (
-        Project.objects.filter(keys__user=user).order_by("name", "slug").values_list("slug", "name")
-    )
-    return tuple(ProjectRef(slug, name) for slug, name in rows)
+    """The projects ``user`` has a key for, by name (``key_cache``: what project pages read; no
+    key is decrypted)."""
+    return tuple(ProjectRef(k.slug, k.name) for k in key_cache.memberships(user))
 
 
 def remembered(request: HttpRequest, mine: tuple[ProjectRef, ...]) -> ProjectRef | None:

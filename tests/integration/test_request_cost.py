@@ -72,3 +72,24 @@ def test_the_redis_cache_builds_one_client_per_pool_and_still_works(redis):
     cache.set("oakdash:test:k", {"a": 1}, 30)
     assert cache.get("oakdash:test:k") == {"a": 1}
     assert cache.add("oakdash:test:k", 2, 30) is False
+
+
+def test_the_viewers_keys_come_from_the_cache_and_a_change_is_seen_at_the_next_request(
+    client_a, user_a
+):
+    from oakdash.accounts import keystore, projects
+    from oakdash.accounts.models import Project
+
+    assert "Acme Shop" in client_a.get("/live/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert client_a.get("/live/").status_code == 200
+    assert [q["sql"] for q in queries if "accounts_projectkey" in q["sql"]] == []
+
+    project = Project.objects.get(slug="acme-shop")
+    projects.rename(project, "Acme Storefront")
+    assert "Acme Storefront" in client_a.get("/live/").content.decode()
+
+    keystore.remove_key(user_a, project)
+    response = client_a.get("/live/")
+    assert response.status_code == 403
+    assert "You have no key for Acme Storefront" in response.content.decode()
