@@ -8,15 +8,43 @@ step: same markup), built in one pass (a tree has hundreds of steps). Depth is b
 
 from __future__ import annotations
 
-from html import escape
-
-from django.utils.safestring import SafeString, mark_safe
-
 from oakdash.dashboard.journey import Step, Tree
 from oakdash.dashboard.render.formats import thousands
+from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
 
 SHARE_OF_ALL = "share of all sessions"
 SHARE_OF_PARENT = "share of the sessions at the step before"
+END = Html('<span class="muted">end of analysed path</span>')
+NO_DROP = Html('<span class="muted">none dropped off</span>')
+_LABEL = Fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
+_DROP = Fragment(
+    '<span class="drop" title="{} of {} sessions went no further (or on to a page too rare to'
+    ' list)">↘ {} dropped off ({}%)</span>'
+)
+_SHARE_FIRST = Fragment('title="{}">{}% <span class="muted">of all')
+_SHARE = Fragment('title="{}">{}% <span class="muted">· {}% of all')
+_ROW = Fragment(
+    '<span class="jn-label">'
+    '\n  <meter class="bd-bar" min="0" max="{}" value="{}" aria-hidden="true"></meter>'
+    "\n  {}"
+    "\n</span>"
+    '\n<span class="jn-count num" title="{} sessions">{}</span>'
+    '\n<span class="jn-share num" {}</span></span>'
+    '\n<span class="jn-drop">{}</span>\n'
+)
+_NODE = Fragment('<li class="jn" data-level="{}">\n  \n  ')
+# Entry pages open on their next steps; deeper branches wait for a click (or "Expand all"): a
+# fully open tree is hundreds of rows.
+_BRANCH = Fragment(
+    '<details{} class="jn-branch" data-key="{}">'
+    '\n    <summary class="jn-row">{}</summary>'
+    '\n    <ol class="jn-list">\n      '
+)
+OPEN = Html(" open")
+
+BRANCH_END = Html("\n    </ol>\n  </details>")
+_LEAF = Fragment('<div class="jn-row jn-leaf">{}</div>')
+NODE_END = Html("\n  \n</li>\n")
 
 
 class _Builder:
@@ -25,81 +53,62 @@ class _Builder:
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self.out: list[str] = []
-        self._counts: dict[int, str] = {}
-        self._labels: dict[str, str] = {}
+        self.out: list[Html] = []
+        self._counts: dict[int, Html] = {}
+        self._labels: dict[str, Html] = {}
 
-    def counts(self, count: int) -> str:
+    def counts(self, count: int) -> Html:
         """A count as every number column shows it (1,234)."""
         shown = self._counts.get(count)
         if shown is None:
-            shown = self._counts[count] = thousands(count)
+            shown = self._counts[count] = Html.escape(thousands(count))
         return shown
 
-    def label(self, label: str) -> str:
+    def label(self, label: str) -> Html:
         """The page's text (escaped once: a page turns up at several places in a tree)."""
         shown = self._labels.get(label)
         if shown is None:
-            text = escape(label)
-            shown = f'<span class="bd-text" title="{text}"><bdi>{text}</bdi></span>'
-            self._labels[label] = shown
+            text = Html.escape(label)
+            shown = self._labels[label] = _LABEL(text, text)
         return shown
 
-    def drop(self, step: Step) -> str:
+    def drop(self, step: Step) -> Html:
         if step.last_level:
-            return '<span class="muted">end of analysed path</span>'
+            return END
         if step.drop_off:
             dropped = self.counts(step.drop_off)
-            return (
-                f'<span class="drop" title="{dropped} of {self.counts(step.count)}'
-                ' sessions went no further (or on to a page too rare to list)">'
-                f"↘ {dropped} dropped off ({step.drop_off_share:.0f}%)</span>"
-            )
-        return '<span class="muted">none dropped off</span>'
+            share = f"{step.drop_off_share:.0f}"
+            return _DROP(dropped, self.counts(step.count), dropped, share)
+        return NO_DROP
 
-    def row(self, step: Step) -> str:
+    def row(self, step: Step) -> Html:
         shown = self.counts(step.count)
         if step.level == 1:
-            share = f'title="{SHARE_OF_ALL}">{step.share_of_parent:.1f}% <span class="muted">of all'
+            share = _SHARE_FIRST(SHARE_OF_ALL, f"{step.share_of_parent:.1f}")
         else:
-            share = (
-                f'title="{SHARE_OF_PARENT}">{step.share_of_parent:.1f}% <span class="muted">'
-                f"· {step.share_of_total:.1f}% of all"
+            share = _SHARE(
+                SHARE_OF_PARENT, f"{step.share_of_parent:.1f}", f"{step.share_of_total:.1f}"
             )
-        return (
-            '<span class="jn-label">'
-            f'\n  <meter class="bd-bar" min="0" max="{self.total}" value="{step.count}"'
-            ' aria-hidden="true"></meter>'
-            f"\n  {self.label(step.label)}"
-            "\n</span>"
-            f'\n<span class="jn-count num" title="{shown} sessions">{shown}</span>'
-            f'\n<span class="jn-share num" {share}</span></span>'
-            f'\n<span class="jn-drop">{self.drop(step)}</span>\n'
+        return _ROW(
+            self.total, step.count, self.label(step.label), shown, shown, share, self.drop(step)
         )
 
     def node(self, step: Step) -> None:
         out = self.out
-        out.append(f'<li class="jn" data-level="{step.level}">\n  \n  ')
+        out.append(_NODE(step.level))
         if step.children:
-            out.append(
-                # Entry pages open on their next steps; deeper branches wait for a click (or
-                # "Expand all"): a fully open tree is hundreds of rows.
-                f'<details{" open" if step.level == 1 else ""} class="jn-branch"'
-                f' data-key="{escape(step.key)}">'
-                f'\n    <summary class="jn-row">{self.row(step)}</summary>'
-                '\n    <ol class="jn-list">\n      '
-            )
+            out.append(_BRANCH(OPEN if step.level == 1 else EMPTY, step.key, self.row(step)))
             for child in step.children:
                 self.node(child)
-            out.append("\n    </ol>\n  </details>")
+            out.append(BRANCH_END)
         else:
-            out.append(f'<div class="jn-row jn-leaf">{self.row(step)}</div>')
-        out.append("\n  \n</li>\n")
+            out.append(_LEAF(self.row(step)))
+        out.append(NODE_END)
 
 
-def journey_tree(tree: Tree) -> SafeString:
+def journey_tree(tree: Tree) -> Html:
     """The ``<li>`` of every entry page, each holding its steps (goes inside ``#journey-tree``)."""
     builder = _Builder(tree.total_sessions)
     for root in tree.roots:
         builder.node(root)
-    return mark_safe("".join(builder.out))  # noqa: S308 - labels and keys are escaped above
+    return join(builder.out)
