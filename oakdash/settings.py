@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "oakdash.accounts",
     "oakdash.sso",
     "oakdash.dashboard",
+    "oakdash.sharing",
     "oakdash.demo",
 ]
 
@@ -280,6 +281,15 @@ try:
     )
 except ValueError as _err:
     raise ImproperlyConfigured(f"OAKDASH_REPLAY_CHUNK_HOSTS/NETWORKS: {_err}") from None
+
+# Sharing (docs/DECISIONS.md "Sharing", docs/OPERATIONS.md "Public replay links"). Off switch:
+# every existing link stops working at its next request. Staff-only creation; the longest expiry
+# anyone may choose (hours); requests per minute to public links per link and per client.
+OAKDASH_SHARING_ENABLED = env_bool("OAKDASH_SHARING_ENABLED", True)
+OAKDASH_SHARING_STAFF_ONLY = env_bool("OAKDASH_SHARING_STAFF_ONLY", False)
+OAKDASH_SHARING_MAX_HOURS = env_int("OAKDASH_SHARING_MAX_HOURS", 30 * 24, minimum=1)
+OAKDASH_SHARING_LINK_RATE = env_int("OAKDASH_SHARING_LINK_RATE", 60, minimum=1)
+OAKDASH_SHARING_CLIENT_RATE = env_int("OAKDASH_SHARING_CLIENT_RATE", 30, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,7 +23,7 @@ from oakdash.dashboard.links import canonical_full_path
 from oakdash.http_types import AuthenticatedHttpRequest, HtmxHttpRequest, signed_in
 from oakdash.oakdata import OakDataClient
 
-PageView = Callable[..., HttpResponse]
+PageView = Callable[..., HttpResponseBase]  # a page, or a stream (the portable replay file)
 
 
 def page_url(request: HtmxHttpRequest) -> str:
@@ -45,7 +46,7 @@ def to_settings(request: HtmxHttpRequest, reason: str, project: str = "") -> Htt
     return HttpResponseRedirect(url)
 
 
-def remember_project(request: HtmxHttpRequest, response: HttpResponse) -> None:
+def remember_project(request: HtmxHttpRequest, response: HttpResponseBase) -> None:
     """A page of a project (not a fragment, a download or a poll) makes it the one URLs without
     a project open (``access.remembered``)."""
     viewed = access.viewed(request)
@@ -93,7 +94,9 @@ def dashboard_page(
     if view is None:
         return functools.partial(dashboard_page, refresh_by_post=refresh_by_post)
 
-    def _answer(request: AuthenticatedHttpRequest, project: str, *args, **kwargs) -> HttpResponse:
+    def _answer(
+        request: AuthenticatedHttpRequest, project: str, *args, **kwargs
+    ) -> HttpResponseBase:
         try:
             client: OakDataClient = access.open_project(request, project)
             return view(request, client, *args, **kwargs)
@@ -106,7 +109,7 @@ def dashboard_page(
             return render_problem(request, problem)
 
     @functools.wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = _answer(request, *args, **kwargs)
         remember_project(request, response)
         # Every answer (error pages and redirects too) is per user and differs for htmx.
@@ -119,7 +122,7 @@ def dashboard_page(
     guarded = allowed(wrapper)
 
     @functools.wraps(view)
-    def entry(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+    def entry(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not signed_in(request):
             return login_redirect(request)
         return guarded(request, *args, **kwargs)

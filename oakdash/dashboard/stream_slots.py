@@ -59,16 +59,18 @@ class StreamSlots:
         self.lease = lease
         self.prefix = prefix
 
-    def acquire(self, user: str) -> Slot:
-        """A slot for one more stream of `user`, or `StreamLimit`."""
+    def acquire(self, user: str, *, over_own_cap: str = "") -> Slot:
+        """A slot for one more stream of `user`, or `StreamLimit` (`over_own_cap`: the message
+        when `user`'s own cap is reached, for owners that are not a person)."""
         token = secrets.token_hex(8)
         mine = [f"{self.prefix}:user:{user}:{i}" for i in range(self.per_user)]
         user_key = self._take(mine, token)
         if user_key is None:
             streams = "replay" if self.per_user == 1 else "replays"
             raise StreamLimit(
-                f"You already have {self.per_user} {streams} loading, the most one person may. "
-                "Close another replay tab, or try again in a few seconds."
+                over_own_cap
+                or f"You already have {self.per_user} {streams} loading, the most one person "
+                "may. Close another replay tab, or try again in a few seconds."
             )
         everybody = [f"{self.prefix}:all:{i}" for i in range(self.total)]
         start = random.randrange(self.total)  # spread the keys tried first

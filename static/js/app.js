@@ -42,8 +42,9 @@
     copyText(button.getAttribute("data-copy-url") || window.location.href, button);
   });
 
-  // Close the user menu and the project switcher when clicking elsewhere.
-  var MENUS = "details.usermenu[open], details.switcher[open]";
+  // Close the user menu, the project switcher and the replay's "Share publicly" panel when
+  // clicking elsewhere (and on Escape, below).
+  var MENUS = "details.usermenu[open], details.switcher[open], details.share-menu[open]";
   document.addEventListener("click", function (event) {
     document.querySelectorAll(MENUS).forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");

@@ -68,7 +68,8 @@
     return { events: events, failure: null };
   }
 
-  // options: skip (events already delivered by an earlier attempt), onEvents(events, firstIndex)
+  // options: skip (events already delivered by an earlier attempt), headers (extra request
+  // headers), onEvents(events, firstIndex)
   // with the events of each read in order (it may return a promise: reading waits for it),
   // onProgress({events, bytes}) after each batch, onDone(), onError(message).
   // Returns {abort()}. Exactly one of onDone / onError is called, unless aborted.
@@ -105,7 +106,8 @@
         response = await (takeEarlyStream(url, controller) || fetch(url, {
           signal: controller.signal,
           credentials: "same-origin",
-          headers: { Accept: "application/x-ndjson" },
+          // A shared link's secret travels in a header (options.headers), never in the URL.
+          headers: Object.assign({ Accept: "application/x-ndjson" }, options.headers || {}),
           cache: "no-store",
         }));
       } catch (e) {

@@ -323,6 +323,25 @@
     maybeStart();
     renderLoading();
     render();
+    showDownloadSize(5);
+  }
+
+  // "Download" (sharing/actions.html) shows the portable file's size once the recording is in:
+  // the stream's compressed size (Resource Timing; the file compresses the same events a little
+  // better, so this errs high), as base64, plus the player the file carries.
+  function showDownloadSize(tries) {
+    var link = document.querySelector("[data-replay-download]");
+    if (!link || !window.performance || !performance.getEntriesByName) return;
+    var entries = performance.getEntriesByName(new URL(config.streamUrl, window.location.href).href);
+    var entry = entries[entries.length - 1];
+    if (!entry || !entry.encodedBodySize) {  // the entry is added just after the body ends
+      if (tries > 0) setTimeout(function () { showDownloadSize(tries - 1); }, 200);
+      return;
+    }
+    var bytes = entry.encodedBodySize * 4 / 3 + Number(link.getAttribute("data-player-bytes") || 0);
+    link.textContent = "Download (about " + megabytes(bytes) + ")";
+    link.setAttribute("data-estimated-bytes", String(Math.round(bytes)));
+    link.title = "An estimate, from the recording as it loaded";
   }
 
   function onError(message) {
@@ -348,6 +367,7 @@
     // server merges deterministically by timestamp).
     state.stream = window.oakdash.readReplayStream(config.streamUrl, {
       skip: state.added,
+      headers: config.streamHeaders,
       onEvents: onEvents,
       onProgress: onProgress,
       onDone: onDone,
@@ -449,12 +469,22 @@
 
   // --- the URL ----------------------------------------------------------------------------
 
+  // The fragment stays: a shared link's secret is there (sharing/views/public.py).
   function linkAt(ms) {
-    return window.location.origin + config.pageUrl + "?t=" + Math.floor(ms / 1000);
+    return window.location.origin + config.pageUrl + "?t=" + Math.floor(ms / 1000) + window.location.hash;
   }
   // Paused or seeked views keep their time in the address bar, so "Copy link" and reloads agree.
   function rememberTime(ms) {
-    try { window.history.replaceState(null, "", config.pageUrl + "?t=" + Math.floor(ms / 1000)); } catch (e) { /* ignore */ }
+    try { window.history.replaceState(null, "", config.pageUrl + "?t=" + Math.floor(ms / 1000) + window.location.hash); } catch (e) { /* ignore */ }
+  }
+
+  // "Share publicly" starts the link where the player is when the form is opened.
+  var shareForm = $("share-publicly");
+  var shareStart = $("id_start");
+  if (shareForm && shareStart) {
+    shareForm.addEventListener("toggle", function () {
+      if (shareForm.open && state.player) shareStart.value = String(Math.floor(currentMs() / 1000));
+    });
   }
 
   // --- wiring -----------------------------------------------------------------------------

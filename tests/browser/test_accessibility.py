@@ -51,6 +51,7 @@ PAGES = {
     "replays": lambda ids: "/replays/?limit=50",
     "replay": lambda ids: f"/replays/{ids['replay']}/",
     "settings": lambda ids: "/settings/",
+    "shared-links": lambda ids: "/shared/",
     "login": lambda ids: "/accounts/login/",
     "not-found": lambda ids: "/sessions/no-such-session/",
 }

@@ -196,3 +196,21 @@ def test_the_menu_asks_again_for_the_page_as_it_is_now_and_then_loads_counts(ali
     count = alice_ab.get(count_urls[1], HTTP_HX_REQUEST="true").content.decode()
     live = get_api().for_key(GLOBEX_SECRET_KEY).live()
     assert f'data-live-now="{live.active_now}"' in count
+
+
+def test_a_logged_out_teammate_signs_in_and_lands_on_the_shared_project_link(client, user_a, ids):
+    link = f"/p/{ACME}/sessions/{_enc(ids['session'])}/?range=30d"
+    response = client.get(link)
+    assert response.status_code == 302
+    login = urlsplit(response["Location"])
+    assert login.path == "/accounts/login/"
+    assert parse_qs(login.query)["next"] == [link]
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "correct horse battery staple", "next": link},
+    )
+    assert (response.status_code, response["Location"]) == (302, link)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert ids["session"] in unescape(page.content.decode())

@@ -52,6 +52,7 @@ def _replay_ids(url: str, limit: int = 200) -> list[str]:
     return [r["id"] for r in listed]
 
 
+@pytest.mark.backend_neutral
 def test_every_demo_replay_is_byte_identical_in_each_storage_mode(served):
     app, server = served
     http = storage_client(LOOPBACK)

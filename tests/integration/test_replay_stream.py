@@ -68,6 +68,7 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+@pytest.mark.backend_neutral
 def test_every_demo_replay_streams_in_merged_order_over_http(client_a, over_http, demo):
     ids = _replay_ids(demo)
     assert len(ids) >= 3
@@ -79,6 +80,7 @@ def test_every_demo_replay_streams_in_merged_order_over_http(client_a, over_http
         assert lines == demo.expected_events(replay_id), replay_id
 
 
+@pytest.mark.backend_neutral
 def test_the_overlapping_and_out_of_order_recordings_come_out_sorted(client_a, in_process, demo):
     for replay_id in _replay_ids(demo):
         stamps = [

@@ -67,6 +67,7 @@ def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.backend_neutral
 def test_check_deploy_is_clean_with_production_like_settings(tmp_path):
     result = _manage(
         "check",
@@ -94,6 +95,7 @@ def test_a_typo_in_debug_stops_the_process():
     assert "DJANGO_DEBUG='ture' is not a boolean" in result.stderr
 
 
+@pytest.mark.backend_neutral
 def test_collectstatic_hashes_and_compresses_every_file(tmp_path):
     result = _manage(
         "collectstatic",

@@ -67,6 +67,7 @@ def bomb(layers: int) -> bytes:
     return body
 
 
+@pytest.mark.backend_neutral
 @pytest.mark.parametrize(
     ("layers", "encoding", "most_growth"),
     [

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from oakdash.demo.projects import ACME_SECRET_KEY
 from tests.support.processes import Reply, User, dashboard_process, scripted_upstream
+
+# The test helpers themselves: the same on any database and cache.
+pytestmark = pytest.mark.backend_neutral
 
 
 def test_a_logged_in_user_sees_what_the_upstream_answers_over_real_http(tmp_path):

@@ -62,20 +62,35 @@ def fetched_by_the_page(project: ViewedProject) -> list[str]:
 def replay_csp(request: DashboardRequest, stream_url: str) -> str:
     """This page's policy; `stream_url` and `fetched_by_the_page` are all our scripts may
     fetch."""
-    host = request.get_host()
+    return csp_sources(
+        request.get_host(),
+        scripts=[static(name) for name in REPLAY_SCRIPTS],
+        styles=[static(name) for name in REPLAY_STYLES],
+        images=[static(name) for name in REPLAY_IMAGES],
+        connect=[stream_url, *fetched_by_the_page(request.project)],
+    )
 
-    def statics(names: tuple[str, ...]) -> str:
-        return _exactly(host, [static(name) for name in names])
 
+def csp_sources(
+    host: str,
+    *,
+    scripts: list[str],
+    styles: list[str],
+    images: list[str],
+    connect: list[str],
+    frame_ancestors: str = "'self'",
+) -> str:
+    """The replay route's policy, naming each of our files by exact URL (public shared replays
+    use it too)."""
     return "; ".join(
         [
             "default-src 'none'",
-            f"script-src {statics(REPLAY_SCRIPTS)}",
-            f"style-src 'unsafe-inline' {statics(REPLAY_STYLES)}",
-            f"img-src data: blob: {statics(REPLAY_IMAGES)}",
+            f"script-src {_exactly(host, scripts)}",
+            f"style-src 'unsafe-inline' {_exactly(host, styles)}",
+            f"img-src data: blob: {_exactly(host, images)}",
             "font-src data:",
             "media-src data: blob:",
-            f"connect-src {_exactly(host, [stream_url, *fetched_by_the_page(request.project)])}",
+            f"connect-src {_exactly(host, connect)}",
             # rrweb's iframe is about:blank; a recorded link, meta refresh or frame must not
             # navigate it to one of our URLs.
             "frame-src 'none'",
@@ -84,7 +99,7 @@ def replay_csp(request: DashboardRequest, stream_url: str) -> str:
             "manifest-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
-            "frame-ancestors 'self'",
+            f"frame-ancestors {frame_ancestors}",
         ]
     )
 
@@ -171,9 +186,11 @@ def page(request: DashboardRequest, client: OakDataClient, replay_id: str) -> Ht
         },
     )
     response["Content-Security-Policy"] = replay_csp(request, stream_url)
-    # The recorded page's URLs never leave as a Referer, and neither does the replay id.
-    response["Referrer-Policy"] = "no-referrer"
+    # Neither the recorded page's URLs nor the replay id leave for another origin as a Referer.
+    # Not "no-referrer": that makes the page's own POST forms (Log out, Share publicly) send
+    # `Origin: null`, which Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
-__all__ = ["page", "replay_csp", "start_seconds"]
+__all__ = ["csp_sources", "page", "replay_csp", "start_seconds"]

@@ -24,12 +24,18 @@ from django.views.decorators.http import require_GET
 
 from oakdash.dashboard.access import open_project
 from oakdash.dashboard.chunk_storage import get_memory_budget, get_storage_http, get_stream_slots
-from oakdash.dashboard.errors import CLIENT_FAILURES, client_problem, json_error, json_problem
+from oakdash.dashboard.errors import (
+    CLIENT_FAILURES,
+    client_problem,
+    describe,
+    json_error,
+    json_problem,
+)
 from oakdash.dashboard.links import id_url
 from oakdash.dashboard.stream_slots import StreamLimit
 from oakdash.dashboard.stream_watch import StreamBudget, WatchedStream, get_watch, paced
 from oakdash.http_types import AuthenticatedHttpRequest, signed_in
-from oakdash.oakdata import OakDataClient
+from oakdash.oakdata import OakDataClient, errors
 from oakdash.replay import (
     ChunkFetchError,
     ReplayBusy,
@@ -74,7 +80,7 @@ def _error_response(error: ReplayError) -> JsonResponse:
     return json_error(502, error.message)
 
 
-class _Body:
+class StreamBody:
     """The response body; `close()` (the server calls it, even when the viewer left before the
     first byte) stops the merge and gives back the stream's slots and memory at once."""
 
@@ -82,7 +88,7 @@ class _Body:
         self._body = body
         self._closers = closers
 
-    def __iter__(self) -> _Body:
+    def __iter__(self) -> StreamBody:
         return self
 
     def __next__(self) -> bytes:
@@ -103,9 +109,25 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
     # fetch() from the player page wants JSON answers, not a redirect to an HTML login page.
     if not signed_in(request):
         return json_error(401, "Your session ended: log in again to load this replay.")
+    return guarded_stream(
+        request,
+        str(request.user.pk),
+        lambda watched: _replay_response(request, project, replay_id, watched),
+    )
+
+
+def guarded_stream(
+    request: HttpRequest,
+    owner: str,
+    respond: Callable[[WatchedStream], HttpResponseBase],
+    *,
+    over_own_cap: str = "",
+) -> HttpResponseBase:
+    """``respond(watched)`` inside a stream slot of ``owner``'s and of everybody's (over a cap:
+    429). Public links (oakdash/sharing) stream through here too, with the link as the owner."""
     slots = get_stream_slots()
     try:
-        slot = slots.acquire(str(request.user.pk))
+        slot = slots.acquire(owner, over_own_cap=over_own_cap)
     except StreamLimit as limit:
         return json_error(429, limit.message, retry_after=limit.retry_after)
     except Exception:  # the cache is down: streams cannot be counted, so none is started
@@ -117,7 +139,7 @@ def replay_events(request: HttpRequest, project: str, replay_id: str) -> HttpRes
     watch = get_watch()
     watch.hold(watched)  # from here on the slot is renewed, and freed by `drop`
     try:
-        response = _replay_response(request, project, replay_id, watched)
+        response = respond(watched)
     except BaseException:
         watch.drop(watched)
         raise
@@ -131,12 +153,47 @@ def _replay_response(
 ) -> HttpResponseBase:
     try:
         client = open_project(request, project)
-        detail = client.replay(replay_id)  # fresh signed URLs, every time
     except CLIENT_FAILURES as err:  # the same words as the pages, as JSON
         return json_problem(client_problem(err, request, id_url("replay", project, replay_id)))
+    return stream_replay(
+        request,
+        client,
+        replay_id,
+        watched,
+        api_error=lambda err: json_problem(
+            client_problem(err, request, id_url("replay", project, replay_id))
+        ),
+    )
 
+
+def _described(err: errors.OakDataError) -> HttpResponseBase:
+    return json_problem(describe(err))
+
+
+def stream_replay(
+    request: HttpRequest,
+    client: OakDataClient,
+    replay_id: str,
+    watched: WatchedStream,
+    *,
+    api_error: Callable[[errors.OakDataError], HttpResponseBase] = _described,
+) -> HttpResponseBase:
+    """The replay's merged events as a streaming response, read with ``client``."""
     try:
-        stream = open_replay_stream(
+        stream = open_stream(client, replay_id)
+    except errors.OakDataError as err:
+        return api_error(err)
+    except ReplayError as err:
+        return _error_response(err)
+    return _streaming_response(request, stream, watched)
+
+
+def open_stream(client: OakDataClient, replay_id: str) -> ReplayStream:
+    """Ask the API for the replay afresh and start merging its chunks (within the limits and the
+    memory budget). Raises OakDataError, or ReplayError before the first byte."""
+    detail = client.replay(replay_id)  # fresh signed URLs, every time
+    try:
+        return open_replay_stream(
             get_storage_http(),
             [chunk.url for chunk in detail.chunk_urls],
             replay_limits(),
@@ -147,8 +204,7 @@ def _replay_response(
         log.warning(
             "replay %s failed before streaming: %s (%s)", detail.session.id, err, err.detail
         )
-        return _error_response(err)
-    return _streaming_response(request, stream, watched)
+        raise
 
 
 def _fresh_links(client: OakDataClient, replay_id: str) -> Callable[[], list[str]]:
@@ -166,7 +222,7 @@ def _streaming_response(
     coding = negotiate(request.headers.get("Accept-Encoding", ""))
     watch = get_watch()
     response = StreamingHttpResponse(
-        _Body(encoder(coding)(body), [stream.close, lambda: watch.drop(watched)]),
+        StreamBody(encoder(coding)(body), [stream.close, lambda: watch.drop(watched)]),
         content_type=NDJSON,
     )
     if coding != "identity":
