@@ -12,8 +12,6 @@ from oakdash.dashboard.journey import Step, Tree
 from oakdash.dashboard.render.formats import thousands
 from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
 
-SHARE_OF_ALL = "share of all sessions"
-SHARE_OF_PARENT = "share of the sessions at the step before"
 END = Html('<span class="muted">end of analysed path</span>')
 NO_DROP = Html('<span class="muted">none dropped off</span>')
 _LABEL = Fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
@@ -21,30 +19,34 @@ _DROP = Fragment(
     '<span class="drop" title="{} of {} sessions went no further (or on to a page too rare to'
     ' list)">↘ {} dropped off ({}%)</span>'
 )
-_SHARE_FIRST = Fragment('title="{}">{}% <span class="muted">of all')
-_SHARE = Fragment('title="{}">{}% <span class="muted">· {}% of all')
-_ROW = Fragment(
+# One step is one Fragment call: its row's markup is written into the leaf's and the branch's.
+_SHARE_FIRST = 'title="share of all sessions">{}% <span class="muted">of all'
+_SHARE = 'title="share of the sessions at the step before">{}% <span class="muted">· {}% of all'
+_ROW = (
     '<span class="jn-label">'
     '\n  <meter class="bd-bar" min="0" max="{}" value="{}" aria-hidden="true"></meter>'
     "\n  {}"
     "\n</span>"
     '\n<span class="jn-count num" title="{} sessions">{}</span>'
-    '\n<span class="jn-share num" {}</span></span>'
+    '\n<span class="jn-share num" SHARE</span></span>'
     '\n<span class="jn-drop">{}</span>\n'
 )
-_NODE = Fragment('<li class="jn" data-level="{}">\n  \n  ')
+_NODE = '<li class="jn" data-level="{}">\n  \n  '
+_NODE_END = "\n  \n</li>\n"
+_LEAF = _NODE + '<div class="jn-row jn-leaf">' + _ROW + "</div>" + _NODE_END
 # Entry pages open on their next steps; deeper branches wait for a click (or "Expand all"): a
-# fully open tree is hundreds of rows.
-_BRANCH = Fragment(
-    '<details{} class="jn-branch" data-key="{}">'
-    '\n    <summary class="jn-row">{}</summary>'
+# fully open tree is hundreds of rows. Its children and BRANCH_END follow.
+_BRANCH = (
+    _NODE + '<details{} class="jn-branch" data-key="{}">'
+    '\n    <summary class="jn-row">' + _ROW + "</summary>"
     '\n    <ol class="jn-list">\n      '
 )
+LEAF_FIRST = Fragment(_LEAF.replace("SHARE", _SHARE_FIRST))
+LEAF = Fragment(_LEAF.replace("SHARE", _SHARE))
+BRANCH_FIRST = Fragment(_BRANCH.replace("SHARE", _SHARE_FIRST))
+BRANCH = Fragment(_BRANCH.replace("SHARE", _SHARE))
 OPEN = Html(" open")
-
-BRANCH_END = Html("\n    </ol>\n  </details>")
-_LEAF = Fragment('<div class="jn-row jn-leaf">{}</div>')
-NODE_END = Html("\n  \n</li>\n")
+BRANCH_END = Html("\n    </ol>\n  </details>" + _NODE_END)
 
 
 class _Builder:
@@ -81,29 +83,35 @@ class _Builder:
             return _DROP(dropped, self.counts(step.count), dropped, share)
         return NO_DROP
 
-    def row(self, step: Step) -> Html:
+    def row(self, step: Step) -> tuple:
+        """The values of a step's row, in the order of its holes."""
         shown = self.counts(step.count)
-        if step.level == 1:
-            share = _SHARE_FIRST(SHARE_OF_ALL, f"{step.share_of_parent:.1f}")
-        else:
-            share = _SHARE(
-                SHARE_OF_PARENT, f"{step.share_of_parent:.1f}", f"{step.share_of_total:.1f}"
-            )
-        return _ROW(
-            self.total, step.count, self.label(step.label), shown, shown, share, self.drop(step)
+        shares = (
+            (f"{step.share_of_parent:.1f}",)
+            if step.level == 1
+            else (f"{step.share_of_parent:.1f}", f"{step.share_of_total:.1f}")
+        )
+        return (
+            self.total,
+            step.count,
+            self.label(step.label),
+            shown,
+            shown,
+            *shares,
+            self.drop(step),
         )
 
     def node(self, step: Step) -> None:
         out = self.out
-        out.append(_NODE(step.level))
+        first = step.level == 1
         if step.children:
-            out.append(_BRANCH(OPEN if step.level == 1 else EMPTY, step.key, self.row(step)))
+            branch = BRANCH_FIRST if first else BRANCH
+            out.append(branch(step.level, OPEN if first else EMPTY, step.key, *self.row(step)))
             for child in step.children:
                 self.node(child)
             out.append(BRANCH_END)
         else:
-            out.append(_LEAF(self.row(step)))
-        out.append(NODE_END)
+            out.append((LEAF_FIRST if first else LEAF)(step.level, *self.row(step)))
 
 
 def journey_tree(tree: Tree) -> Html:
