@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fragments.py            # ~20 s
 
-* ``Fragment`` — ``oakdash.dashboard.render`` as it is: markup constants with ``{}`` holes, every
+* ``fragment`` — ``oakdash.dashboard.render`` as it is: markup constants with ``{}`` holes, every
   value escaped into its hole (``render/html.py``);
 * ``Jinja2`` — the same rows as a Jinja2 template with autoescape on (markupsafe's escaping),
   compiled once, the shared cells (``{% cell %}``, ``{% when %}``, id links) passed as ``Html``.
@@ -194,7 +194,7 @@ def main() -> None:
 
     Html_br = Html("<br>")
     rows = shared_cells(events, "acme-shop")
-    builders = {"Fragment": by_fragment, "Jinja2": jinja_renderer(), "f-string": by_fstring}
+    builders = {"fragment": by_fragment, "Jinja2": jinja_renderer(), "f-string": by_fstring}
     reference = by_fstring(rows)
     for name, build in builders.items():
         built = str(build(rows))

@@ -60,6 +60,14 @@ def _wait_until_loaded(page) -> None:
     page.wait_for_selector("body[data-replay-loaded='1']", state="attached")
 
 
+def _open_paused(page, name: str) -> None:
+    """The recording fully loaded, and paused where playback had got to."""
+    _open(page, name)
+    _wait_until_loaded(page)
+    page.keyboard.press("Space")
+    _wait_until(page, _player("playing") + " === 'false'")
+
+
 def _current_ms(page) -> int:
     return int(page.get_attribute("#replay-player", "data-current-ms"))
 
@@ -395,10 +403,7 @@ def _assert_list_matches_time(seen: dict) -> None:
 
 def test_the_list_highlight_follows_playback(logged_in_page):
     page = logged_in_page
-    _open(page, "mdn-bears")
-    _wait_until_loaded(page)
-    page.keyboard.press("Space")
-    _wait_until(page, _player("playing") + " === 'false'")
+    _open_paused(page, "mdn-bears")
     page.focus("#replay-timeline")
     page.keyboard.press("Home")
     start = page.evaluate(READ_LIST)
@@ -413,10 +418,7 @@ def test_the_list_highlight_follows_playback(logged_in_page):
 
 def test_a_paused_player_does_no_per_frame_dom_work(logged_in_page):
     page = logged_in_page
-    _open(page, "todomvc")
-    _wait_until_loaded(page)
-    page.keyboard.press("Space")
-    _wait_until(page, _player("playing") + " === 'false'")
+    _open_paused(page, "todomvc")
     page.wait_for_timeout(100)  # the pause's own redraw
     changes = page.evaluate(
         """() => new Promise((resolve) => {

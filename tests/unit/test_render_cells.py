@@ -6,7 +6,7 @@ import pytest
 from django.utils.html import escape as django_escape
 
 from oakdash.dashboard.render.cells import CellCache, IdLinks
-from oakdash.dashboard.render.html import Fragment, Html, join
+from oakdash.dashboard.render.html import Html, fragment, join
 
 HOSTILE = """<script>alert('x')</script> & "quoted" 100%"""
 
@@ -22,15 +22,15 @@ def test_an_id_link_keeps_the_attributes_it_was_asked_for_when_the_id_comes_back
 
 
 def test_a_value_put_into_markup_is_escaped_as_django_escapes_it():
-    built = Fragment('<b title="{}" data-n="{}">{}</b>')(HOSTILE, 7, HOSTILE)
+    built = fragment('<b title="{}" data-n="{}">{}</b>')(HOSTILE, 7, HOSTILE)
     shown = django_escape(HOSTILE)
     assert built == f'<b title="{shown}" data-n="7">{shown}</b>'
     assert isinstance(built, Html)
 
 
 def test_only_markup_built_as_markup_is_placed_as_it_is():
-    inner = Fragment("<i>{}</i>")("<b>")
-    assert Fragment("<p>{}</p>")(inner) == "<p><i>&lt;b&gt;</i></p>"
+    inner = fragment("<i>{}</i>")("<b>")
+    assert fragment("<p>{}</p>")(inner) == "<p><i>&lt;b&gt;</i></p>"
     assert join([inner, "<b>"]) == "<i>&lt;b&gt;</i>&lt;b&gt;"
     # Adding plain text to markup escapes it too (markupsafe), in Django's spelling.
     assert Html("<br>") + "'" == "<br>&#x27;"
@@ -38,6 +38,6 @@ def test_only_markup_built_as_markup_is_placed_as_it_is():
 
 def test_a_fragment_refuses_a_value_count_that_does_not_match_its_holes():
     with pytest.raises(TypeError):
-        Fragment("<b>{}</b>")("one", "two")
+        fragment("<b>{}</b>")("one", "two")
     with pytest.raises(TypeError):
-        Fragment("<b>{}{}</b>")("one")
+        fragment("<b>{}{}</b>")("one")

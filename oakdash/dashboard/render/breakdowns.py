@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 from oakdash.dashboard.filters import NONE
 from oakdash.dashboard.panels import Panel
 from oakdash.dashboard.render.formats import thousands
-from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 from oakdash.oakdata import models
 
 EXTRA_CLASS = Html(' class="bd-extra"')
-_NONE_TEXT = Fragment('<span class="bd-text bd-none">{}</span>')
-_TEXT = Fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
-_LINK = Fragment('<a class="bd-link" href="{}" title="{} {}">{}</a>')
-_ROW = Fragment(
+_NONE_TEXT = fragment('<span class="bd-text bd-none">{}</span>')
+_TEXT = fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
+_LINK = fragment('<a class="bd-link" href="{}" title="{} {}">{}</a>')
+_ROW = fragment(
     "\n    <tr{}>"
     '\n      <td class="bd-label">'
     '\n        <meter class="bd-bar" min="0" max="{}" value="{}" aria-hidden="true"></meter>'
@@ -31,7 +31,7 @@ _ROW = Fragment(
     '\n      <td class="num">{}</td>'
     "\n    </tr>"
 )
-_TABLE = Fragment(
+_TABLE = fragment(
     '\n  <table class="breakdown-table">'
     '\n  <thead><tr><th scope="col">{}</th>'
     '<th scope="col" class="num">Visitors</th><th scope="col" class="num">Views</th>'
@@ -39,14 +39,14 @@ _TABLE = Fragment(
     "\n  <tbody>{}{}"
     "\n  </tbody>\n  </table>{}"
 )
-_MORE = Fragment(
+_MORE = fragment(
     '\n  <details class="breakdown-more">'
     '<summary><span class="more-closed">Show all {}</span>'
     '<span class="more-open">Show the top {}</span></summary>'
     "</details>"
 )
-_EMPTY = Fragment('\n  <p class="empty" data-empty="{}">No {} in {}.</p>')
-_PANEL = Fragment(
+_EMPTY = fragment('\n  <p class="empty" data-empty="{}">No {} in {}.</p>')
+_PANEL = fragment(
     '<section class="card breakdown" data-panel="{}" aria-labelledby="breakdown-{}">'
     '\n  <h2 id="breakdown-{}">{}</h2>{}\n</section>\n'
 )

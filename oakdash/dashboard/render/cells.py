@@ -2,7 +2,7 @@
 
 Each returns exactly the markup of the template tag/filter of the same name (``{% cell %}``,
 ``{% when %}``, ``|pretty_json``, ``|visitor_url``), which are thin wrappers around these.
-Markup is built with ``render.html`` (``Fragment``, ``Html``): values are escaped into holes.
+Markup is built with ``render.html`` (``fragment``, ``Html``): values are escaped into holes.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oakdash.dashboard.links import _MARKER, _SAFE
-from oakdash.dashboard.render.html import EMPTY, Fragment, Html, text
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, text
 
 MISSING_CELL = Html('<span class="muted" title="not recorded">—</span>')
 MISSING_TIME = Html('<span class="muted">—</span>')
 MUTED_DASH = Html('<span class="muted">—</span>')
 DOT = Html(' <span class="muted">·</span> ')
 
-_CELL = Fragment('<bdi class="{}" title="{}">{}</bdi>')
-_TIME = Fragment('<time datetime="{}" title="{}">{}</time>')
-_ANCHOR = Fragment('<a href="{}"{}>{}</a>')
+_CELL = fragment('<bdi class="{}" title="{}">{}</bdi>')
+_TIME = fragment('<time datetime="{}" title="{}">{}</time>')
+_ANCHOR = fragment('<a href="{}"{}>{}</a>')
 
 
 def cell(value: Any, css: str = "clip") -> Html:

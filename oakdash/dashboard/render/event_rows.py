@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks, pretty_json
-from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 from oakdash.oakdata import models
 
-_PROPERTIES = Fragment('<details class="props"><summary>{} {}</summary><pre>{}</pre></details>')
+_PROPERTIES = fragment('<details class="props"><summary>{} {}</summary><pre>{}</pre></details>')
 ONE, MANY = Html("property"), Html("properties")
-_DEVICE = Fragment("{}{}{}{}{}<br>{}{}")
-_CITY = Fragment("{}{}")
-_ROW = Fragment(
+_DEVICE = fragment("{}{}{}{}{}<br>{}{}")
+_CITY = fragment("{}{}")
+_ROW = fragment(
     '\n    <tr data-uuid="{}">'
     '\n      <td class="nowrap c-time">{}</td>'
     '\n      <td class="c-event"><code class="event-name"><bdi>{}</bdi></code></td>'

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from oakdash.dashboard.journey import Step, Tree
 from oakdash.dashboard.render.formats import thousands
-from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 
 END = Html('<span class="muted">end of analysed path</span>')
 NO_DROP = Html('<span class="muted">none dropped off</span>')
-_LABEL = Fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
-_DROP = Fragment(
+_LABEL = fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
+_DROP = fragment(
     '<span class="drop" title="{} of {} sessions went no further (or on to a page too rare to'
     ' list)">↘ {} dropped off ({}%)</span>'
 )
-# One step is one Fragment call: its row's markup is written into the leaf's and the branch's.
+# One step is one fragment call: its row's markup is written into the leaf's and the branch's.
 _SHARE_FIRST = 'title="share of all sessions">{}% <span class="muted">of all'
 _SHARE = 'title="share of the sessions at the step before">{}% <span class="muted">· {}% of all'
 _ROW = (
@@ -41,10 +41,10 @@ _BRANCH = (
     '\n    <summary class="jn-row">' + _ROW + "</summary>"
     '\n    <ol class="jn-list">\n      '
 )
-LEAF_FIRST = Fragment(_LEAF.replace("SHARE", _SHARE_FIRST))
-LEAF = Fragment(_LEAF.replace("SHARE", _SHARE))
-BRANCH_FIRST = Fragment(_BRANCH.replace("SHARE", _SHARE_FIRST))
-BRANCH = Fragment(_BRANCH.replace("SHARE", _SHARE))
+LEAF_FIRST = fragment(_LEAF.replace("SHARE", _SHARE_FIRST))
+LEAF = fragment(_LEAF.replace("SHARE", _SHARE))
+BRANCH_FIRST = fragment(_BRANCH.replace("SHARE", _SHARE_FIRST))
+BRANCH = fragment(_BRANCH.replace("SHARE", _SHARE))
 OPEN = Html(" open")
 BRANCH_END = Html("\n    </ol>\n  </details>" + _NODE_END)
 

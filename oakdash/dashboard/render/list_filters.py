@@ -1,7 +1,7 @@
 """A list page's filter panel and sortable column headings (``filters.Filtered``), in Python.
 
 The panel holds a select per filter with every value the fetched rows have (a few hundred
-``<option>``s on a sessions page): a template loop costs milliseconds for that, a ``Fragment``
+``<option>``s on a sessions page): a template loop costs milliseconds for that, a ``fragment``
 microseconds. Every value is escaped into its hole: filter values come from the URL and from
 upstream rows. Real links and a GET form: works without JavaScript; htmx swaps ``#page-content``.
 """
@@ -9,20 +9,20 @@ upstream rows. Real links and a GET form: works without JavaScript; htmx swaps `
 from __future__ import annotations
 
 from oakdash.dashboard.filters import Filtered, SortLink
-from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 
 CLEAR_CLASS = Html(' class="btn btn-small btn-ghost"')
 SORT_CLASS = Html(' class="sort-link"')
 SELECTED = Html(" selected")
 OPEN = Html(" open")
-_LINK = Fragment('<a{} href="{}" hx-get="{}" hx-target="#page-content" hx-push-url="true">{}</a>')
-_OPTION = Fragment('<option value="{}"{}>{}</option>')
-_SELECT = Fragment(
+_LINK = fragment('<a{} href="{}" hx-get="{}" hx-target="#page-content" hx-push-url="true">{}</a>')
+_OPTION = fragment('<option value="{}"{}>{}</option>')
+_SELECT = fragment(
     '\n    <label class="filter-field"><span>{}</span><select class="input" name="{}">{}</select>'
     "</label>"
 )
-_HIDDEN = Fragment('<input type="hidden" name="{}" value="{}">')
-_FORM = Fragment(
+_HIDDEN = fragment('<input type="hidden" name="{}" value="{}">')
+_FORM = fragment(
     '\n  <form class="filter-form" method="get" action="{}" data-filters'
     ' hx-get="{}" hx-trigger="change, submit" hx-target="#page-content" hx-push-url="true"'
     ' hx-sync="this:replace">'
@@ -30,18 +30,18 @@ _FORM = Fragment(
     '\n    <button type="submit" class="btn btn-small">Apply</button>'
     "\n  </form>"
 )
-_REMOVE = Fragment(' aria-label="Remove the filter {}: {}" title="Remove this filter"')
-_CHIP = Fragment('<li class="chip">{}: <bdi class="clip" title="{}">{}</bdi> {}</li>')
-_STATUS = Fragment(
+_REMOVE = fragment(' aria-label="Remove the filter {}: {}" title="Remove this filter"')
+_CHIP = fragment('<li class="chip">{}: <bdi class="clip" title="{}">{}</bdi> {}</li>')
+_STATUS = fragment(
     '\n<div class="filter-status" role="status" data-filter-status>'
     "\n  <p><strong data-match-count>{}</strong> of {} {} match</p>"
     '\n  <ul class="chips" aria-label="Filters in use">{}</ul>'
     "\n  {}"
     "\n</div>"
 )
-_COUNT = Fragment(' <span class="badge">{}</span>')
-_MORE = Fragment(" — {}")
-_PANEL = Fragment(
+_COUNT = fragment(' <span class="badge">{}</span>')
+_MORE = fragment(" — {}")
+_PANEL = fragment(
     '<details class="filters"{}>'
     '\n  <summary class="btn btn-small">Filter{}</summary>'
     "{}"
@@ -49,9 +49,9 @@ _PANEL = Fragment(
     " {} {} it returned{}.</p>"
     "\n</details>{}"
 )
-_HEADING = Fragment('<th scope="col"{}{}>{}</th>')
-_SORTED = Fragment('{}<span class="sort-mark" aria-hidden="true">{}</span>')
-_ARIA_SORT = Fragment(' aria-sort="{}"')
+_HEADING = fragment('<th scope="col"{}{}>{}</th>')
+_SORTED = fragment('{}<span class="sort-mark" aria-hidden="true">{}</span>')
+_ARIA_SORT = fragment(' aria-sort="{}"')
 NUM_CLASS = Html(' class="num"')
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
 from oakdash.dashboard.render.formats import ms_duration
-from oakdash.dashboard.render.html import Fragment, Html, join
+from oakdash.dashboard.render.html import Html, fragment, join
 from oakdash.oakdata import models
 
 ERRORS_BADGE = Html(
@@ -14,8 +14,8 @@ ERRORS_BADGE = Html(
     "errors</span>"
 )
 NO_ERRORS = Html('<span class="muted" title="No errors recorded">none</span>')
-_VIEWPORT = Fragment('<span class="nowrap">{}×{}</span>')
-_ROW = Fragment(
+_VIEWPORT = fragment('<span class="nowrap">{}×{}</span>')
+_ROW = fragment(
     '\n    <tr data-replay-id="{}">'
     '\n      <td class="nowrap c-started"><a href="{}" title="Play recording {}">▶ {}</a></td>'
     '\n      <td class="num c-duration">{}</td>'

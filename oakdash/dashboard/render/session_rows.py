@@ -6,19 +6,19 @@ from collections.abc import Iterable
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
 from oakdash.dashboard.render.formats import humanduration
-from oakdash.dashboard.render.html import EMPTY, Fragment, Html, join
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 from oakdash.oakdata import models
 
 BOT_CLASS = Html(' class="is-bot"')
 VISITOR_LINK = Html(' class="visitor-link"')
-_BOT = Fragment('<span class="badge badge-bot" title="Classified as a bot">bot{}</span>')
-_BOT_NAME = Fragment(": <bdi>{}</bdi>")
-_LOCATION = Fragment("{}{}{}")
-_COUNT = Fragment('{}<span class="unit"> {}</span>')
-_VISITOR = Fragment(
+_BOT = fragment('<span class="badge badge-bot" title="Classified as a bot">bot{}</span>')
+_BOT_NAME = fragment(": <bdi>{}</bdi>")
+_LOCATION = fragment("{}{}{}")
+_COUNT = fragment('{}<span class="unit"> {}</span>')
+_VISITOR = fragment(
     '\n      <td class="visitor-cell c-visitor">\n        {}\n        {}\n      </td>'
 )
-_ROW = Fragment(
+_ROW = fragment(
     '\n    <tr data-session-id="{}"{}>'
     '\n      <td class="nowrap c-started"><a href="{}" title="Open session {}">{}</a>{}</td>'
     "{}"

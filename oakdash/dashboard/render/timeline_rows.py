@@ -9,7 +9,7 @@ from typing import Protocol
 from oakdash.dashboard.render.cells import CellCache, Clock
 from oakdash.dashboard.render.event_rows import properties_cell
 from oakdash.dashboard.render.formats import clock, humanduration
-from oakdash.dashboard.render.html import Fragment, Html, join
+from oakdash.dashboard.render.html import Html, fragment, join
 from oakdash.oakdata import models
 
 
@@ -23,7 +23,7 @@ class TimelineRow(Protocol):
     def event(self) -> models.Event: ...
 
 
-_ROW = Fragment(
+_ROW = fragment(
     "\n    <tr>"
     '\n      <td class="num mono" title="{} after the session started">+{}</td>'
     '\n      <td><code class="event-name"><bdi>{}</bdi></code></td>'
