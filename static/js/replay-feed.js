@@ -1,4 +1,5 @@
-// oakdash: hand rrweb-player a batch of events at once.
+// oakdash: the one place that reads rrweb's private fields (window.oakdash.rrweb), and hands
+// rrweb-player a batch of events at once. replay.js uses the player's public API and this.
 //
 // Its public addEvent takes one event and costs ~10–20 µs (a promise, a state-machine transition
 // that copies the machine's context, the controller's metadata refresh): for a 150 MB recording,
@@ -79,6 +80,21 @@
     }
   }
 
+  // The player's state machine says whether it plays (the public API has no getter for it).
+  function isPlaying(replayer) {
+    try { return replayer.service.state.matches("playing"); } catch (e) { return false; }
+  }
+
+  // rrweb's iframe and config are fields, not API.
+  function iframe(replayer) { return replayer.iframe || null; }
+  function skipsInactive(replayer) { return Boolean(replayer.config && replayer.config.skipInactive); }
+
   window.oakdash = window.oakdash || {};
   window.oakdash.addEventsToPlayer = addEventsToPlayer;
+  window.oakdash.rrweb = {
+    addEvents: addEventsToPlayer,
+    isPlaying: isPlaying,
+    iframe: iframe,
+    skipsInactive: skipsInactive,
+  };
 })();

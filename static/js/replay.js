@@ -1,12 +1,12 @@
 // oakdash: the replay player page. Streams the merged rrweb events (replay-stream.js), starts
 // rrweb-player as soon as a Meta and a FullSnapshot are in, feeds it the rest as it arrives, and
-// drives our own controls, timeline and event list (docs/REPLAY.md explains the design).
+// drives our own controls and timeline (docs/REPLAY.md explains the design). The session's event
+// list is replay-events.js, the shortcuts replay-keys.js, rrweb's private fields replay-feed.js.
 (function () {
   "use strict";
 
   var EventType = { FullSnapshot: 2, Meta: 4, Custom: 5, Plugin: 6 };
   var SPEEDS = [1, 2, 4, 8];
-  var SEEK_STEP_MS = 5000;
   var RESUME_AFTER_MS = 500;  // after a stall, wait for this much more recording before resuming
 
   function $(id) { return document.getElementById(id); }
@@ -37,11 +37,20 @@
     errorBox: $("replay-error"),
     errorText: $("replay-error-text"),
     retry: $("replay-retry"),
-    list: $("replay-event-list"),
     speedButtons: Array.prototype.slice.call(document.querySelectorAll("[data-speed]")),
   };
 
+  // Where playback is, one of:
+  //   "loading"   no player yet (waiting for a Meta and a FullSnapshot)
+  //   "painting"  the player exists, its first frame is not on screen yet
+  //   "ready"     painted, waiting to start (at 0, or at ?t= once that much has loaded)
+  //   "playing"   the viewer asked for playback and the player plays
+  //   "stalled"   the viewer asked for playback, the player ran out of loaded events at stalledAt
+  //   "paused"    the viewer paused (or seeked while paused)
+  //   "ended"     the whole recording has played
   var state = {
+    phase: "loading",
+    stalledAt: 0,
     pending: [],          // events received before the player exists
     added: 0,             // events received in total (the retry skips this many)
     bytes: 0,             // bytes received over all attempts
@@ -55,16 +64,17 @@
     done: false,          // the stream ended cleanly: everything is loaded
     failed: false,
     stream: null,
-    wantPlaying: false,   // what the viewer asked for; the player may be waiting for data
-    stalledAt: null,      // player time where playback ran out of loaded events
     startAt: typeof config.startAt === "number" ? Math.max(0, config.startAt * 1000) : null,
     loadingChanged: false, // progress arrived that the loading line does not show yet
-    painted: false,       // the player's first frame is on screen
-    started: false,       // playback was started once (at 0 or at ?t=)
     speed: 1,
-    listItems: [],
-    lastHighlighted: -1,
+    drawn: "",            // what render() last put on screen (it skips frames that change nothing)
   };
+  var rrweb = window.oakdash.rrweb;
+  var eventList = window.oakdash.replayEventList($("replay-event-list"), sessionEvents, clock, function (ts) {
+    if (state.firstTs !== null) seek(ts - state.firstTs);
+  });
+
+  function wantsPlaying() { return state.phase === "playing" || state.phase === "stalled"; }
 
   // --- formatting -------------------------------------------------------------------------
 
@@ -80,10 +90,6 @@
     return (mb < 1 ? mb.toFixed(2) : mb.toFixed(1)) + " MB";
   }
   var numberFormat = new Intl.NumberFormat("en-US");
-  var timeFormat = new Intl.DateTimeFormat(undefined, {
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-    second: "2-digit", timeZoneName: "short",
-  });
 
   // --- times ------------------------------------------------------------------------------
 
@@ -99,14 +105,13 @@
   }
   function currentMs() {
     if (!state.replayer) return 0;
-    if (state.stalledAt !== null) return state.stalledAt;
+    if (state.phase === "stalled") return state.stalledAt;
     var t;
     try { t = state.replayer.getCurrentTime(); } catch (e) { return 0; }
     return clampToLoaded(t);
   }
   function isPlaying() {
-    if (!state.replayer) return false;
-    try { return state.replayer.service.state.matches("playing"); } catch (e) { return false; }
+    return state.replayer ? rrweb.isPlaying(state.replayer) : false;
   }
 
   // --- the player -------------------------------------------------------------------------
@@ -144,8 +149,10 @@
     });
     state.pending = null;
     state.replayer = state.player.getReplayer();
+    state.phase = "painting";
     // rrweb's iframe has no name: screen readers would announce an anonymous frame.
-    if (state.replayer.iframe) state.replayer.iframe.title = "The recorded page (replay)";
+    var frame = rrweb.iframe(state.replayer);
+    if (frame) frame.title = "The recorded page (replay)";
     performance.mark("oakdash:replay-player-created");  // for bench/ and curious devtools users
     state.player.addEventListener("finish", onFinish);
     ui.toggle.disabled = false;
@@ -156,7 +163,7 @@
       var fallback = setTimeout(resolve, 250);  // a hidden tab paints nothing: keep loading
       requestAnimationFrame(function () {
         setTimeout(function () {
-          state.painted = true;
+          if (state.phase === "painting") state.phase = "ready";
           maybeStart();
           clearTimeout(fallback);
           resolve();
@@ -168,7 +175,7 @@
   // Start once, after the first frame painted: at 0, or at ?t= once that much has loaded (or
   // everything has: then clamp to the end).
   function maybeStart() {
-    if (!state.painted || state.started) return;
+    if (state.phase !== "ready") return;
     if (state.startAt !== null && loadedMs() < state.startAt && !state.done) return;
     performance.mark("oakdash:replay-playing");  // for bench/ and curious devtools users
     play(state.startAt === null ? 0 : state.startAt);
@@ -176,19 +183,16 @@
 
   function play(ms) {
     if (!state.player) return;
-    state.wantPlaying = true;
-    state.started = true;
-    state.stalledAt = null;
+    state.phase = "playing";
     // goto(t, true) and never play(): after "finish" the player's play() restarts at 0.
     state.player.goto(clampToLoaded(ms), true);
     render();
   }
 
   function pause() {
-    state.wantPlaying = false;
     if (!state.player) return;
     var at = currentMs();
-    state.stalledAt = null;
+    state.phase = "paused";
     // pause() keeps the frame as it is; after a stall or the end the player is paused already.
     if (isPlaying()) state.player.pause();
     rememberTime(at);
@@ -197,7 +201,7 @@
 
   function togglePlay() {
     if (!state.player) return;
-    if (state.wantPlaying) { pause(); return; }
+    if (wantsPlaying()) { pause(); return; }
     var at = currentMs();
     // At the very end of a fully loaded recording, Play starts it again.
     if (state.done && at >= loadedMs() - 50) at = 0;
@@ -207,9 +211,10 @@
   function seek(ms) {
     if (!state.player) return;
     var at = clampToLoaded(ms);
-    state.started = true;  // a seek before ?t= was reached wins
-    state.stalledAt = null;
-    state.player.goto(at, state.wantPlaying);
+    // Playing (or stalled) goes on playing from there; otherwise the view stays paused there
+    // (a seek before ?t= was reached wins over it).
+    state.phase = wantsPlaying() ? "playing" : "paused";
+    state.player.goto(at, state.phase === "playing");
     rememberTime(at);
     render();
   }
@@ -233,22 +238,20 @@
 
   function onFinish() {
     if (state.done) {
-      // The real end of the recording.
-      state.wantPlaying = false;
-      state.stalledAt = null;
-    } else if (state.wantPlaying) {
+      state.phase = "ended";  // the real end of the recording
+    } else if (wantsPlaying()) {
       // Ran out of loaded events: the player pauses itself; resume once more has arrived.
+      state.phase = "stalled";
       state.stalledAt = loadedMs();
     }
     render();
   }
 
   function maybeResume() {
-    if (state.stalledAt === null || !state.wantPlaying) return;
+    if (state.phase !== "stalled") return;
     if (state.done || loadedMs() - state.stalledAt >= RESUME_AFTER_MS) {
-      var at = state.stalledAt;
-      state.stalledAt = null;
-      state.player.goto(at, true);
+      state.phase = "playing";
+      state.player.goto(state.stalledAt, true);
     }
   }
 
@@ -396,35 +399,42 @@
     if (state.done) document.body.setAttribute("data-replay-loaded", "1");
   }
 
+  // Draws the controls, the timeline and the list's highlight, when any of them would change:
+  // tick() calls this every frame, and a paused player must not touch the DOM.
   function render() {
-    var at = currentMs();
+    var at = Math.round(currentMs());
     var span = spanMs();
+    var wants = wantsPlaying();
+    var playing = isPlaying();
+    var skip = state.replayer ? rrweb.skipsInactive(state.replayer) : null;
+    var label = wants ? (state.phase === "stalled" ? "Pause (loading…)" : "Pause") :
+      (state.done && at >= loadedMs() - 50 && state.player ? "Replay" : "Play");
+    var drawn = [at, span, label, wants, playing, state.speed, skip].join(" ");
+    if (drawn === state.drawn) return;
+    state.drawn = drawn;
     var pct = (100 * at / span) + "%";
     ui.playedBar.style.setProperty("width", pct);
     ui.handle.style.setProperty("left", pct);
     ui.current.textContent = clock(at);
     ui.total.textContent = clock(span);  // OakData's duration (the header's), floored as there
     ui.timeline.setAttribute("aria-valuemax", String(Math.round(span)));
-    ui.timeline.setAttribute("aria-valuenow", String(Math.round(at)));
+    ui.timeline.setAttribute("aria-valuenow", String(at));
     ui.timeline.setAttribute("aria-valuetext", clock(at));
-    var label = state.wantPlaying ? (state.stalledAt !== null ? "Pause (loading…)" : "Pause") :
-      (state.done && at >= loadedMs() - 50 && state.player ? "Replay" : "Play");
     if (ui.toggle.textContent !== label) ui.toggle.textContent = label;
-    ui.toggle.setAttribute("aria-pressed", String(state.wantPlaying));
-    root.setAttribute("data-current-ms", String(Math.round(at)));
-    root.setAttribute("data-playing", String(isPlaying()));
+    ui.toggle.setAttribute("aria-pressed", String(wants));
+    root.setAttribute("data-current-ms", String(at));
+    root.setAttribute("data-playing", String(playing));
     root.setAttribute("data-playback-speed", String(state.speed));
-    if (state.replayer) root.setAttribute("data-skip-inactive", String(Boolean(state.replayer.config.skipInactive)));
-    highlightEvents(at);
+    if (skip !== null) root.setAttribute("data-skip-inactive", String(skip));
+    if (state.firstTs !== null) eventList.highlight(at);
   }
 
   function tick() {
     if (state.loadingChanged) renderLoading();
     if (state.replayer) {
       // Backstop for "finish" at the real end: the player stopped and nothing is left to load.
-      if (state.wantPlaying && state.done && state.stalledAt === null && !isPlaying() &&
-          currentMs() >= loadedMs() - 50) {
-        state.wantPlaying = false;
+      if (state.phase === "playing" && state.done && !isPlaying() && currentMs() >= loadedMs() - 50) {
+        state.phase = "ended";
       }
       render();
     }
@@ -452,70 +462,9 @@
     });
   }
 
-  function buildEventList() {
-    sessionEvents.forEach(function (item, index) {
-      var li = document.createElement("li");
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "replay-event" + (item.event === "$exception" ? " is-error" : "");
-      button.setAttribute("data-index", String(index));
-      var name = document.createElement("bdi");
-      name.className = "replay-event-name clip";
-      name.textContent = item.event;
-      var when = document.createElement("span");
-      when.className = "replay-event-time mono";
-      when.textContent = "—";
-      var path = document.createElement("bdi");
-      path.className = "replay-event-path clip muted";
-      path.textContent = item.pathname || "";
-      button.title = item.event + (item.pathname ? " · " + item.pathname : "") + "\n" + timeFormat.format(new Date(item.ts));
-      button.appendChild(when);
-      button.appendChild(name);
-      button.appendChild(path);
-      button.addEventListener("click", function () {
-        if (state.firstTs === null) return;
-        seek(item.ts - state.firstTs);
-      });
-      li.appendChild(button);
-      ui.list.appendChild(li);
-      state.listItems.push({ li: li, button: button, when: when, ts: item.ts });
-    });
-  }
-
   function placeSessionEvents() {
-    var end = Math.max(config.durationMs || 0, loadedMs());
-    state.listItems.forEach(function (entry) {
-      var offset = entry.ts - state.firstTs;
-      entry.offset = offset;
-      entry.when.textContent = offset < 0 ? "before" : clock(offset);
-      // The session can outlast its recording: those events seek to the nearest recorded moment.
-      var outside = offset < 0 || offset > end;
-      entry.li.classList.toggle("is-outside", outside);
-      if (outside) entry.button.title += "\n(outside the recording: jumps to its " + (offset < 0 ? "start" : "end") + ")";
-    });
+    eventList.place(state.firstTs, Math.max(config.durationMs || 0, loadedMs()));
     placeMarkers();
-  }
-
-  function highlightEvents(at) {
-    if (state.firstTs === null || !state.listItems.length) return;
-    var latest = -1;
-    for (var i = 0; i < state.listItems.length; i++) {
-      var passed = state.listItems[i].offset <= at;
-      state.listItems[i].li.classList.toggle("is-past", passed);
-      if (passed) latest = i;
-    }
-    if (latest === state.lastHighlighted) return;
-    if (state.lastHighlighted >= 0) state.listItems[state.lastHighlighted].button.removeAttribute("aria-current");
-    state.lastHighlighted = latest;
-    if (latest < 0) return;
-    var current = state.listItems[latest];
-    current.button.setAttribute("aria-current", "true");
-    // Keep it in view inside the list only (scrollIntoView would scroll the whole page).
-    var list = ui.list;
-    var top = current.li.offsetTop;  // the list is position: relative, the offset parent
-    if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - current.li.offsetHeight) {
-      list.scrollTop = Math.max(0, top - list.clientHeight / 3);
-    }
   }
 
   // --- the URL ----------------------------------------------------------------------------
@@ -557,30 +506,13 @@
     seek(fraction * spanMs());
   });
 
-  function isTyping(target) {
-    if (!target || !target.closest) return false;
-    return Boolean(target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])"));
-  }
-
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (isTyping(event.target)) return;
-    var key = event.key;
-    if (key === " " || key === "Spacebar") {
-      // A focused button or link answers Space itself.
-      if (event.target.closest && event.target.closest("button, a, summary")) return;
-      event.preventDefault();
-      togglePlay();
-    } else if (key === "ArrowLeft" || key === "ArrowRight") {
-      event.preventDefault();
-      seek(currentMs() + (key === "ArrowLeft" ? -SEEK_STEP_MS : SEEK_STEP_MS));
-    } else if ((key === "Home" || key === "End") && event.target === ui.timeline) {
-      event.preventDefault();
-      seek(key === "Home" ? 0 : loadedMs());
-    } else if (SPEEDS.indexOf(Number(key)) >= 0) {
-      setSpeed(Number(key));
-    }
-  });
+  window.oakdash.replayKeys({
+    togglePlay: togglePlay,
+    seekBy: function (ms) { seek(currentMs() + ms); },
+    seekToStart: function () { seek(0); },
+    seekToEnd: function () { seek(loadedMs()); },
+    setSpeed: setSpeed,
+  }, SPEEDS, ui.timeline);
 
   var resizeQueued = false;
   window.addEventListener("resize", function () {
@@ -594,7 +526,6 @@
     });
   });
 
-  buildEventList();
   load();
   requestAnimationFrame(tick);
 })();

@@ -60,6 +60,14 @@ def _wait_until_loaded(page) -> None:
     page.wait_for_selector("body[data-replay-loaded='1']", state="attached")
 
 
+def _open_paused(page, name: str) -> None:
+    """The recording fully loaded, and paused where playback had got to."""
+    _open(page, name)
+    _wait_until_loaded(page)
+    page.keyboard.press("Space")
+    _wait_until(page, _player("playing") + " === 'false'")
+
+
 def _current_ms(page) -> int:
     return int(page.get_attribute("#replay-player", "data-current-ms"))
 
@@ -363,3 +371,62 @@ def test_the_skip_inactivity_toggle_reaches_the_player(logged_in_page):
     _wait_until(page, _player("skipInactive") + " === 'false'")
     page.check("#replay-skip")
     _wait_until(page, _player("skipInactive") + " === 'true'")
+
+
+# The event list as the viewer sees it, read in one go: the player's time, each item's shown
+# offset ("m:ss", floored; None outside the recording), which are marked passed, which is current.
+READ_LIST = """() => {
+  const toMs = (text) => {
+    const [m, s] = text.split(':').map(Number);
+    return (m * 60 + s) * 1000;
+  };
+  const items = [...document.querySelectorAll('#replay-event-list li')];
+  return {
+    at: Number(document.getElementById('replay-player').dataset.currentMs),
+    shown: items.map((li) => li.classList.contains('is-outside') ? null :
+      toMs(li.querySelector('.replay-event-time').textContent)),
+    past: items.map((li) => li.classList.contains('is-past')),
+    current: items.findIndex((li) => li.querySelector('[aria-current=true]')),
+  };
+}"""
+
+
+def _assert_list_matches_time(seen: dict) -> None:
+    current, shown = seen["current"], seen["shown"]
+    assert seen["past"] == [i <= current for i in range(len(shown))]
+    if current >= 0:
+        assert shown[current] <= seen["at"]  # it has happened…
+    following = next((t for t in shown[current + 1 :] if t is not None), None)
+    if following is not None:
+        assert following + 1000 > seen["at"]  # …and the next one has not (offsets are floored)
+
+
+def test_the_list_highlight_follows_playback(logged_in_page):
+    page = logged_in_page
+    _open_paused(page, "mdn-bears")
+    page.focus("#replay-timeline")
+    page.keyboard.press("Home")
+    start = page.evaluate(READ_LIST)
+    _assert_list_matches_time(start)
+    inside = [t for t in start["shown"] if t is not None]
+    assert len([t for t in inside if t > 0]) >= 1, "the recording needs an event after its start"
+    page.keyboard.press("8")
+    page.keyboard.press("Space")  # play at 8×: the highlight moves on without a click
+    _wait_until(page, f"() => ({READ_LIST})().current > {start['current']}", timeout_s=20)
+    _assert_list_matches_time(page.evaluate(READ_LIST))
+
+
+def test_a_paused_player_does_no_per_frame_dom_work(logged_in_page):
+    page = logged_in_page
+    _open_paused(page, "todomvc")
+    page.wait_for_timeout(100)  # the pause's own redraw
+    changes = page.evaluate(
+        """() => new Promise((resolve) => {
+          let count = 0;
+          const observer = new MutationObserver((records) => { count += records.length; });
+          observer.observe(document.querySelector('.replay-layout'),
+            {subtree: true, attributes: true, childList: true, characterData: true});
+          setTimeout(() => { observer.disconnect(); resolve(count); }, 1000);
+        })"""
+    )
+    assert changes == 0

@@ -2,8 +2,7 @@
 
 Each returns exactly the markup of the template tag/filter of the same name (``{% cell %}``,
 ``{% when %}``, ``|pretty_json``, ``|visitor_url``), which are thin wrappers around these.
-Escaping: ``html.escape`` (quote=True) is what ``django.utils.html.escape`` does, without the
-lazy-string wrapper that makes the latter slow in loops.
+Markup is built with ``render.html`` (``fragment``, ``Html``): values are escaped into holes.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import json
 import json.encoder
 import zoneinfo
 from collections.abc import Callable
-from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -22,38 +20,34 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oakdash.dashboard.links import _MARKER, _SAFE
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, text
 
-MISSING_CELL = '<span class="muted" title="not recorded">—</span>'
-MISSING_TIME = '<span class="muted">—</span>'
-MUTED_DASH = '<span class="muted">—</span>'
-DOT = ' <span class="muted">·</span> '
+MISSING_CELL = Html('<span class="muted" title="not recorded">—</span>')
+MISSING_TIME = Html('<span class="muted">—</span>')
+MUTED_DASH = Html('<span class="muted">—</span>')
+DOT = Html(' <span class="muted">·</span> ')
 
-
-def text(value: Any) -> str:
-    """``{{ value }}`` in a template: str() then escaped (markup-safe values kept as they are)."""
-    if type(value) is str:
-        return escape(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value))
+_CELL = fragment('<bdi class="{}" title="{}">{}</bdi>')
+_TIME = fragment('<time datetime="{}" title="{}">{}</time>')
+_ANCHOR = fragment('<a href="{}"{}>{}</a>')
 
 
-def cell(value: Any, css: str = "clip") -> str:
+def cell(value: Any, css: str = "clip") -> Html:
     """Untrusted text for a table cell: escaped, bidi-isolated, clipped with the full text on
     hover; None (or "") becomes a muted dash."""
     if value is None or value == "":
         return MISSING_CELL
-    shown = text(value)
-    return f'<bdi class="{text(css)}" title="{shown}">{shown}</bdi>'
+    shown = Html(text(value))  # escaped once, placed twice
+    return _CELL(css, shown, shown)
 
 
 class CellCache:
     """``cell`` for many rows: the same text (a browser, a country, a path) is built once."""
 
     def __init__(self) -> None:
-        self._built: dict[tuple[str, str], str] = {}
+        self._built: dict[tuple[str, str], Html] = {}
 
-    def __call__(self, value: Any, css: str = "clip") -> str:
+    def __call__(self, value: Any, css: str = "clip") -> Html:
         if type(value) is not str:
             return cell(value, css)
         key = (value, css)
@@ -95,7 +89,7 @@ class Clock:
     def today(self) -> dt.date:
         return self.now.astimezone(self.zone).date()
 
-    def when(self, moment: dt.datetime | None, style: str = "relative") -> str:
+    def when(self, moment: dt.datetime | None, style: str = "relative") -> Html:
         """<time> with the exact time (viewer's zone, named) on hover; text relative
         ("5 min ago"), "time" (14:03:12), "stamp" (14:03:12 today, else "5 Dec 14:03", with the
         year when not this one) or absolute (2026-01-02 14:03 CET)."""
@@ -106,19 +100,18 @@ class Clock:
         if timezone.is_naive(moment):
             raise ValueError("localtime() cannot be applied to a naive datetime")
         local = moment.astimezone(self.zone)
-        exact = escape(local.strftime("%Y-%m-%d %H:%M:%S %Z"))
+        exact = local.strftime("%Y-%m-%d %H:%M:%S %Z")
         if style == "relative":
             shown = relative(moment, self.now)
         elif local.year < 1000:  # %Y is not zero-padded then: the slices below would be off
-            shown = escape(local.strftime("%H:%M:%S" if style == "time" else "%Y-%m-%d %H:%M %Z"))
+            shown = local.strftime("%H:%M:%S" if style == "time" else "%Y-%m-%d %H:%M %Z")
         elif style == "time":
             shown = exact[11:19]  # %H:%M:%S, sliced from the one strftime above
         elif style == "stamp":
             shown = self._stamp(local, exact)
         else:
             shown = exact[:16] + exact[19:]  # %Y-%m-%d %H:%M %Z
-        # isoformat() is digits and "-+:.T": nothing to escape.
-        return f'<time datetime="{moment.isoformat()}" title="{exact}">{shown}</time>'
+        return _TIME(moment.isoformat(), exact, shown)
 
     def _stamp(self, local: dt.datetime, exact: str) -> str:
         today = self.today
@@ -140,17 +133,17 @@ class IdLinks:
     def __init__(self, name: str, project: str) -> None:
         marker = _MARKER.format(0)
         self.head, _, self.tail = reverse(name, args=[project, marker]).partition(marker)
-        self._anchors: dict[tuple[str, str], str] = {}
+        self._anchors: dict[tuple[str, Html], Html] = {}
 
     def __call__(self, value: Any) -> str:
         return f"{self.head}{quote(str(value), safe=_SAFE)}{self.tail}"
 
-    def anchor(self, value: str, cell: CellCache, attrs: str = "") -> str:
+    def anchor(self, value: str, cell: CellCache, attrs: Html = EMPTY) -> Html:
         """``<a href="<url of value>"{attrs}>{% cell value %}</a>``, built once per id (the
         same visitor or session comes back row after row)."""
         built = self._anchors.get((value, attrs))
         if built is None:
-            built = f'<a href="{escape(self(value))}"{attrs}>{cell(value)}</a>'
+            built = _ANCHOR(self(value), attrs, cell(value))
             self._anchors[value, attrs] = built
         return built
 

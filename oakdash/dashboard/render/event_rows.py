@@ -3,55 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
-
-from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks, pretty_json
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 from oakdash.oakdata import models
 
+_PROPERTIES = fragment('<details class="props"><summary>{} {}</summary><pre>{}</pre></details>')
+ONE, MANY = Html("property"), Html("properties")
+_DEVICE = fragment("{}{}{}{}{}<br>{}{}")
+_CITY = fragment("{}{}")
+_ROW = fragment(
+    '\n    <tr data-uuid="{}">'
+    '\n      <td class="nowrap c-time">{}</td>'
+    '\n      <td class="c-event"><code class="event-name"><bdi>{}</bdi></code></td>'
+    '\n      <td class="c-path">{}</td>'
+    '\n      <td class="c-visitor">{}</td>'
+    '\n      <td class="c-session">{}</td>'
+    '\n      <td class="device-cell c-device">{}</td>'
+    '\n      <td class="props-cell c-props">{}</td>'
+    "\n    </tr>\n    "
+)
 
-def _linked(url: IdLinks, value: str | None, cell: CellCache) -> str:
+
+def properties_cell(properties: dict) -> Html:
+    """An event's properties: a disclosure with their pretty JSON (the events list and a session's
+    timeline show them alike)."""
+    if not properties:
+        return MUTED_DASH
+    count = len(properties)
+    return _PROPERTIES(count, ONE if count == 1 else MANY, pretty_json(properties))
+
+
+def _linked(url: IdLinks, value: str | None, cell: CellCache) -> Html:
     if not value:
         return MUTED_DASH
     return url.anchor(value, cell)
 
 
-def _properties(properties: dict) -> str:
-    if not properties:
-        return MUTED_DASH
-    count = len(properties)
-    return (
-        f'<details class="props"><summary>{count} propert{"y" if count == 1 else "ies"}'
-        f"</summary><pre>{escape(pretty_json(properties))}</pre></details>"
-    )
-
-
-def event_rows(events: Iterable[models.Event], project: str) -> SafeString:
+def event_rows(events: Iterable[models.Event], project: str) -> Html:
     clock = Clock()
     cell = CellCache()
     visitor_url, session_url = IdLinks("visitor", project), IdLinks("session", project)
     rows = []
-    devices: dict[tuple, str] = {}  # an event's device · location: shared by its session
+    devices: dict[tuple, Html] = {}  # an event's device · location: shared by its session
     for e in events:
         where = (e.browser, e.os, e.device_type, e.country, e.city)
         device = devices.get(where)
         if device is None:
-            city = f"{DOT}{cell(e.city)}" if e.city else ""
-            device = devices[where] = (
-                f"{cell(e.browser)}{DOT}{cell(e.os)}{DOT}{cell(e.device_type)}<br>"
-                f"{cell(e.country, 'country')}{city}"
+            city = _CITY(DOT, cell(e.city)) if e.city else EMPTY
+            device = devices[where] = _DEVICE(
+                cell(e.browser),
+                DOT,
+                cell(e.os),
+                DOT,
+                cell(e.device_type),
+                cell(e.country, "country"),
+                city,
             )
         rows.append(
-            f'\n    <tr data-uuid="{escape(e.uuid or "")}">'
-            f'\n      <td class="nowrap c-time">{clock.when(e.timestamp)}</td>'
-            f'\n      <td class="c-event"><code class="event-name"><bdi>{escape(e.event)}</bdi>'
-            "</code></td>"
-            f'\n      <td class="c-path">{cell(e.pathname)}</td>'
-            f'\n      <td class="c-visitor">{_linked(visitor_url, e.distinct_id, cell)}</td>'
-            f'\n      <td class="c-session">{_linked(session_url, e.session_id, cell)}</td>'
-            f'\n      <td class="device-cell c-device">{device}</td>'
-            f'\n      <td class="props-cell c-props">{_properties(e.properties)}</td>'
-            "\n    </tr>\n    "
+            _ROW(
+                e.uuid or "",
+                clock.when(e.timestamp),
+                e.event,
+                cell(e.pathname),
+                _linked(visitor_url, e.distinct_id, cell),
+                _linked(session_url, e.session_id, cell),
+                device,
+                properties_cell(e.properties),
+            )
         )
-    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+    return join(rows)

@@ -8,15 +8,45 @@ step: same markup), built in one pass (a tree has hundreds of steps). Depth is b
 
 from __future__ import annotations
 
-from html import escape
-
-from django.utils.safestring import SafeString, mark_safe
-
 from oakdash.dashboard.journey import Step, Tree
 from oakdash.dashboard.render.formats import thousands
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 
-SHARE_OF_ALL = "share of all sessions"
-SHARE_OF_PARENT = "share of the sessions at the step before"
+END = Html('<span class="muted">end of analysed path</span>')
+NO_DROP = Html('<span class="muted">none dropped off</span>')
+_LABEL = fragment('<span class="bd-text" title="{}"><bdi>{}</bdi></span>')
+_DROP = fragment(
+    '<span class="drop" title="{} of {} sessions went no further (or on to a page too rare to'
+    ' list)">↘ {} dropped off ({}%)</span>'
+)
+# One step is one fragment call: its row's markup is written into the leaf's and the branch's.
+_SHARE_FIRST = 'title="share of all sessions">{}% <span class="muted">of all'
+_SHARE = 'title="share of the sessions at the step before">{}% <span class="muted">· {}% of all'
+_ROW = (
+    '<span class="jn-label">'
+    '\n  <meter class="bd-bar" min="0" max="{}" value="{}" aria-hidden="true"></meter>'
+    "\n  {}"
+    "\n</span>"
+    '\n<span class="jn-count num" title="{} sessions">{}</span>'
+    '\n<span class="jn-share num" SHARE</span></span>'
+    '\n<span class="jn-drop">{}</span>\n'
+)
+_NODE = '<li class="jn" data-level="{}">\n  \n  '
+_NODE_END = "\n  \n</li>\n"
+_LEAF = _NODE + '<div class="jn-row jn-leaf">' + _ROW + "</div>" + _NODE_END
+# Entry pages open on their next steps; deeper branches wait for a click (or "Expand all"): a
+# fully open tree is hundreds of rows. Its children and BRANCH_END follow.
+_BRANCH = (
+    _NODE + '<details{} class="jn-branch" data-key="{}">'
+    '\n    <summary class="jn-row">' + _ROW + "</summary>"
+    '\n    <ol class="jn-list">\n      '
+)
+LEAF_FIRST = fragment(_LEAF.replace("SHARE", _SHARE_FIRST))
+LEAF = fragment(_LEAF.replace("SHARE", _SHARE))
+BRANCH_FIRST = fragment(_BRANCH.replace("SHARE", _SHARE_FIRST))
+BRANCH = fragment(_BRANCH.replace("SHARE", _SHARE))
+OPEN = Html(" open")
+BRANCH_END = Html("\n    </ol>\n  </details>" + _NODE_END)
 
 
 class _Builder:
@@ -25,81 +55,68 @@ class _Builder:
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self.out: list[str] = []
-        self._counts: dict[int, str] = {}
-        self._labels: dict[str, str] = {}
+        self.out: list[Html] = []
+        self._counts: dict[int, Html] = {}
+        self._labels: dict[str, Html] = {}
 
-    def counts(self, count: int) -> str:
+    def counts(self, count: int) -> Html:
         """A count as every number column shows it (1,234)."""
         shown = self._counts.get(count)
         if shown is None:
-            shown = self._counts[count] = thousands(count)
+            shown = self._counts[count] = Html.escape(thousands(count))
         return shown
 
-    def label(self, label: str) -> str:
+    def label(self, label: str) -> Html:
         """The page's text (escaped once: a page turns up at several places in a tree)."""
         shown = self._labels.get(label)
         if shown is None:
-            text = escape(label)
-            shown = f'<span class="bd-text" title="{text}"><bdi>{text}</bdi></span>'
-            self._labels[label] = shown
+            text = Html.escape(label)
+            shown = self._labels[label] = _LABEL(text, text)
         return shown
 
-    def drop(self, step: Step) -> str:
+    def drop(self, step: Step) -> Html:
         if step.last_level:
-            return '<span class="muted">end of analysed path</span>'
+            return END
         if step.drop_off:
             dropped = self.counts(step.drop_off)
-            return (
-                f'<span class="drop" title="{dropped} of {self.counts(step.count)}'
-                ' sessions went no further (or on to a page too rare to list)">'
-                f"↘ {dropped} dropped off ({step.drop_off_share:.0f}%)</span>"
-            )
-        return '<span class="muted">none dropped off</span>'
+            share = f"{step.drop_off_share:.0f}"
+            return _DROP(dropped, self.counts(step.count), dropped, share)
+        return NO_DROP
 
-    def row(self, step: Step) -> str:
+    def row(self, step: Step) -> tuple:
+        """The values of a step's row, in the order of its holes."""
         shown = self.counts(step.count)
-        if step.level == 1:
-            share = f'title="{SHARE_OF_ALL}">{step.share_of_parent:.1f}% <span class="muted">of all'
-        else:
-            share = (
-                f'title="{SHARE_OF_PARENT}">{step.share_of_parent:.1f}% <span class="muted">'
-                f"· {step.share_of_total:.1f}% of all"
-            )
+        shares = (
+            (f"{step.share_of_parent:.1f}",)
+            if step.level == 1
+            else (f"{step.share_of_parent:.1f}", f"{step.share_of_total:.1f}")
+        )
         return (
-            '<span class="jn-label">'
-            f'\n  <meter class="bd-bar" min="0" max="{self.total}" value="{step.count}"'
-            ' aria-hidden="true"></meter>'
-            f"\n  {self.label(step.label)}"
-            "\n</span>"
-            f'\n<span class="jn-count num" title="{shown} sessions">{shown}</span>'
-            f'\n<span class="jn-share num" {share}</span></span>'
-            f'\n<span class="jn-drop">{self.drop(step)}</span>\n'
+            self.total,
+            step.count,
+            self.label(step.label),
+            shown,
+            shown,
+            *shares,
+            self.drop(step),
         )
 
     def node(self, step: Step) -> None:
         out = self.out
-        out.append(f'<li class="jn" data-level="{step.level}">\n  \n  ')
+        first = step.level == 1
         if step.children:
-            out.append(
-                # Entry pages open on their next steps; deeper branches wait for a click (or
-                # "Expand all"): a fully open tree is hundreds of rows.
-                f'<details{" open" if step.level == 1 else ""} class="jn-branch"'
-                f' data-key="{escape(step.key)}">'
-                f'\n    <summary class="jn-row">{self.row(step)}</summary>'
-                '\n    <ol class="jn-list">\n      '
-            )
+            branch = BRANCH_FIRST if first else BRANCH
+            out.append(branch(step.level, OPEN if first else EMPTY, step.key, *self.row(step)))
             for child in step.children:
                 self.node(child)
-            out.append("\n    </ol>\n  </details>")
+            out.append(BRANCH_END)
         else:
-            out.append(f'<div class="jn-row jn-leaf">{self.row(step)}</div>')
-        out.append("\n  \n</li>\n")
+            out.append((LEAF_FIRST if first else LEAF)(step.level, *self.row(step)))
 
 
-def journey_tree(tree: Tree) -> SafeString:
+def journey_tree(tree: Tree) -> Html:
     """The ``<li>`` of every entry page, each holding its steps (goes inside ``#journey-tree``)."""
     builder = _Builder(tree.total_sessions)
     for root in tree.roots:
         builder.node(root)
-    return mark_safe("".join(builder.out))  # noqa: S308 - labels and keys are escaped above
+    return join(builder.out)

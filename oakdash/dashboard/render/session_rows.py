@@ -3,40 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
-
-from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.render.cells import DOT, MUTED_DASH, CellCache, Clock, IdLinks
 from oakdash.dashboard.render.formats import humanduration
+from oakdash.dashboard.render.html import EMPTY, Html, fragment, join
 from oakdash.oakdata import models
 
-BOT_CLASS = ' class="is-bot"'
-VISITOR_LINK = ' class="visitor-link"'
+BOT_CLASS = Html(' class="is-bot"')
+VISITOR_LINK = Html(' class="visitor-link"')
+_BOT = fragment('<span class="badge badge-bot" title="Classified as a bot">bot{}</span>')
+_BOT_NAME = fragment(": <bdi>{}</bdi>")
+_LOCATION = fragment("{}{}{}")
+_COUNT = fragment('{}<span class="unit"> {}</span>')
+_VISITOR = fragment(
+    '\n      <td class="visitor-cell c-visitor">\n        {}\n        {}\n      </td>'
+)
+_ROW = fragment(
+    '\n    <tr data-session-id="{}"{}>'
+    '\n      <td class="nowrap c-started"><a href="{}" title="Open session {}">{}</a>{}</td>'
+    "{}"
+    '\n      <td class="num c-duration">{}</td>'
+    '\n      <td class="num c-pages">{}</td>'
+    '\n      <td class="num c-events">{}</td>'
+    '\n      <td class="path-cell c-path">{} <span class="muted" aria-label="to">→</span> {}</td>'
+    '\n      <td class="c-referrer">{}</td>'
+    '\n      <td class="c-location">{}</td>'
+    '\n      <td class="device-cell c-device">{}{}{}{}{}</td>'
+    '\n      <td class="nowrap muted c-last"><span class="unit">last event </span>{}</td>'
+    "\n    </tr>\n    "
+)
 
 
-def _bot_badge(s: models.Session) -> str:
+def _bot_badge(s: models.Session) -> Html:
     if not s.is_bot:
-        return ""
-    name = f": <bdi>{escape(s.bot_name)}</bdi>" if s.bot_name else ""
-    return f'<span class="badge badge-bot" title="Classified as a bot">bot{name}</span>'
+        return EMPTY
+    return _BOT(_BOT_NAME(s.bot_name) if s.bot_name else EMPTY)
 
 
-def _location(s: models.Session, cell: CellCache) -> str:
+def _location(s: models.Session, cell: CellCache) -> Html:
     if not (s.country or s.city):
         return MUTED_DASH
-    city = f"{DOT}{cell(s.city)}" if s.city else ""
-    return f"{cell(s.country, 'country')}{city}"
+    if not s.city:
+        return cell(s.country, "country")
+    return _LOCATION(cell(s.country, "country"), DOT, cell(s.city))
 
 
-def _count(n: int, one: str, many: str) -> str:
+def _count(n: int, one: str, many: str) -> Html:
     """A table number; its unit is shown only when the row is a card (a phone: app.css)."""
-    return f'{n:,}<span class="unit"> {one if n == 1 else many}</span>'
+    return _COUNT(f"{n:,}", one if n == 1 else many)
 
 
 def session_rows(
     sessions: Iterable[models.Session], project: str, show_visitor: bool = True
-) -> SafeString:
+) -> Html:
     """The rows, linking into ``project``; ``show_visitor=False`` on a visitor's own page
     (every row is theirs)."""
     clock = Clock()
@@ -44,36 +63,35 @@ def session_rows(
     visitor_url, session_url = IdLinks("visitor", project), IdLinks("session", project)
     rows = []
     for s in sessions:
-        sid = escape(s.session_id)
+        sid = Html.escape(s.session_id)
         duration = max(0.0, (s.last_at - s.started_at).total_seconds())
         if show_visitor:
-            visitor, badge = (
-                (
-                    '\n      <td class="visitor-cell c-visitor">'
-                    f"\n        {visitor_url.anchor(s.distinct_id, cell, VISITOR_LINK)}"
-                    f"\n        {_bot_badge(s)}"
-                    "\n      </td>"
-                ),
-                "",
-            )
+            anchor = visitor_url.anchor(s.distinct_id, cell, VISITOR_LINK)
+            visitor, badge = _VISITOR(anchor, _bot_badge(s)), EMPTY
         else:
-            visitor, badge = "", _bot_badge(s)
+            visitor, badge = EMPTY, _bot_badge(s)
         rows.append(
-            f'\n    <tr data-session-id="{sid}"{BOT_CLASS if s.is_bot else ""}>'
-            f'\n      <td class="nowrap c-started"><a href="{escape(session_url(s.session_id))}"'
-            f' title="Open session {sid}">{clock.when(s.started_at)}</a>{badge}</td>'
-            f"{visitor}"
-            f'\n      <td class="num c-duration">{humanduration(duration)}</td>'
-            f'\n      <td class="num c-pages">{_count(s.pageviews, "page", "pages")}</td>'
-            f'\n      <td class="num c-events">{_count(s.events, "event", "events")}</td>'
-            f'\n      <td class="path-cell c-path">{cell(s.entry_path)} <span class="muted"'
-            f' aria-label="to">→</span> {cell(s.exit_path)}</td>'
-            f'\n      <td class="c-referrer">{cell(s.referring_domain)}</td>'
-            f'\n      <td class="c-location">{_location(s, cell)}</td>'
-            f'\n      <td class="device-cell c-device">{cell(s.browser)}{DOT}{cell(s.os)}{DOT}'
-            f"{cell(s.device_type)}</td>"
-            f'\n      <td class="nowrap muted c-last"><span class="unit">last event </span>'
-            f"{clock.when(s.last_at, 'stamp')}</td>"
-            "\n    </tr>\n    "
+            _ROW(
+                sid,
+                BOT_CLASS if s.is_bot else EMPTY,
+                session_url(s.session_id),
+                sid,
+                clock.when(s.started_at),
+                badge,
+                visitor,
+                humanduration(duration),
+                _count(s.pageviews, "page", "pages"),
+                _count(s.events, "event", "events"),
+                cell(s.entry_path),
+                cell(s.exit_path),
+                cell(s.referring_domain),
+                _location(s, cell),
+                cell(s.browser),
+                DOT,
+                cell(s.os),
+                DOT,
+                cell(s.device_type),
+                clock.when(s.last_at, "stamp"),
+            )
         )
-    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+    return join(rows)

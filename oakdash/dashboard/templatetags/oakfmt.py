@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.safestring import mark_safe
 
 from oakdash.dashboard.render import cells
 from oakdash.dashboard.render.formats import (
@@ -19,6 +18,7 @@ from oakdash.dashboard.render.formats import (
     share,
     thousands,
 )
+from oakdash.dashboard.render.html import Html
 
 register = template.Library()
 for _filter in (compact, thousands, clock, humanduration, ms_duration, percent, share):
@@ -26,12 +26,12 @@ for _filter in (compact, thousands, clock, humanduration, ms_duration, percent, 
 
 
 @register.simple_tag
-def when(moment: dt.datetime | None, style: str = "relative") -> str:
+def when(moment: dt.datetime | None, style: str = "relative") -> Html:
     """<time> with the exact ISO time on hover; text relative ("5 min ago") or absolute.
 
     Absolute text is in the viewer's zone (ViewerTimezoneMiddleware) with the zone abbreviation.
     """
-    return mark_safe(cells.Clock().when(moment, style))  # noqa: S308 - escaped by cells
+    return cells.Clock().when(moment, style)
 
 
 @register.filter

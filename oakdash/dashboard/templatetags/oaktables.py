@@ -15,15 +15,16 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
 
 from oakdash.dashboard.render import cells
 from oakdash.dashboard.render.breakdowns import breakdown_panels as _breakdown_panels
 from oakdash.dashboard.render.event_rows import event_rows as _event_rows
+from oakdash.dashboard.render.html import Html
 from oakdash.dashboard.render.journey_tree import journey_tree as _journey_tree
 from oakdash.dashboard.render.list_filters import filter_panel, sort_heading
 from oakdash.dashboard.render.replay_rows import replay_rows as _replay_rows
 from oakdash.dashboard.render.session_rows import session_rows as _session_rows
+from oakdash.dashboard.render.timeline_rows import timeline_rows as _timeline_rows
 from oakdash.dashboard.templatetags.oaklinks import project_slug
 
 register = template.Library()
@@ -44,10 +45,10 @@ def structured(value: Any) -> bool:
 
 
 @register.simple_tag
-def cell(value: Any, css: str = "clip") -> str:
+def cell(value: Any, css: str = "clip") -> Html:
     """Untrusted text for a table cell: escaped, bidi-isolated, clipped with the full text on
     hover; None (or "") becomes a muted dash."""
-    return mark_safe(cells.cell(value, css))  # noqa: S308 - escaped by cells.cell
+    return cells.cell(value, css)
 
 
 def _page_project(context: template.Context) -> str:
@@ -59,43 +60,49 @@ def _page_project(context: template.Context) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def event_rows(context, events) -> SafeString:
+def event_rows(context, events) -> Html:
     """The <tr>s of the /events/ table."""
     return _event_rows(events, _page_project(context))
 
 
 @register.simple_tag(takes_context=True)
-def session_rows(context, sessions, show_visitor=True) -> SafeString:
+def session_rows(context, sessions, show_visitor=True) -> Html:
     """The <tr>s of a sessions table (without the visitor column on a visitor's own page)."""
     return _session_rows(sessions, _page_project(context), bool(show_visitor))
 
 
 @register.simple_tag(takes_context=True)
-def replay_rows(context, replays) -> SafeString:
+def replay_rows(context, replays) -> Html:
     """The <tr>s of the /replays/ table."""
     return _replay_rows(replays, _page_project(context))
 
 
 @register.simple_tag
-def journey_tree(tree) -> SafeString:
+def timeline_rows(rows) -> Html:
+    """The <tr>s of a session's timeline (``views.session.TimelineRow``)."""
+    return _timeline_rows(rows)
+
+
+@register.simple_tag
+def journey_tree(tree) -> Html:
     """The <li>s of the journey tree's entry pages, their steps nested inside."""
     return _journey_tree(tree)
 
 
 @register.simple_tag
-def breakdown_panels(panels, range_name) -> SafeString:
+def breakdown_panels(panels, range_name) -> Html:
     """The overview's breakdown panels (``panels.Panel``), each a card with its tables."""
     return _breakdown_panels(panels, range_name)
 
 
 @register.simple_tag(takes_context=True)
-def list_filters(context, view, noun, more_url="", max_limit=0) -> SafeString:
+def list_filters(context, view, noun, more_url="", max_limit=0) -> Html:
     """A list page's filter panel and the filters in use (``filters.Filtered``)."""
     return filter_panel(view, noun, context["request"].path, more_url, max_limit)
 
 
 @register.simple_tag
-def sort_th(sort_links, key, label, num=False) -> SafeString:
+def sort_th(sort_links, key, label, num=False) -> Html:
     """A column heading, a sort link when ``sort_links`` (by column) has one for ``key``."""
     link = sort_links.get(key) if isinstance(sort_links, dict) else None
     return sort_heading(link, label, bool(num))

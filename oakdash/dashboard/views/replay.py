@@ -34,6 +34,8 @@ REPLAY_SCRIPTS = (
     "vendor/rrweb-player-2.1.7/rrweb-player.min.js",
     "js/replay-stream.js",
     "js/replay-feed.js",
+    "js/replay-events.js",
+    "js/replay-keys.js",
     "js/replay.js",
 )
 REPLAY_STYLES = ("css/app.css", "vendor/rrweb-player-2.1.7/style.min.css")

@@ -31,6 +31,8 @@ SCRIPTS = (
     "vendor/rrweb-player-2.1.7/rrweb-player.min.js",
     "js/replay-stream.js",
     "js/replay-feed.js",
+    "js/replay-events.js",
+    "js/replay-keys.js",
     "js/share-view.js",
     "js/replay.js",  # added by share-view.js once the link opened
 )
