@@ -279,7 +279,9 @@ def test_the_replay_stream_arrives_progressively_through_nginx(deployed):
     assert received == deployed["replay_bytes"]  # every byte, decoded
     first, last = arrivals[0][0], arrivals[-1][0]
     print(f"replay through nginx: first bytes at {first:.2f} s, last at {last:.2f} s")
-    assert last - first > 0.25 and first < 0.6 * last, (first, last)
+    # Relative, not absolute: on a quiet machine the whole 50 MB stream takes ~0.2 s after its
+    # first bytes. Buffered by nginx, the first bytes would come with the last ones.
+    assert last - first > 0.3 * last and first < 0.6 * last, (first, last)
 
 
 def _slow_client(port: int, stop: threading.Event, opened: list) -> None:
