@@ -315,6 +315,9 @@ def open_page(browser, live_server):
         page.console_messages = []
         page.on("console", lambda message: page.console_messages.append(message))
         page.set_default_timeout(10_000)
+        # A page load waits for every script and style: on a machine busy with other work it
+        # has taken more than 10 s (a replay page, once); what a test waits for stays at 10 s.
+        page.set_default_navigation_timeout(30_000)
         return page
 
     return make
