@@ -26,8 +26,8 @@ from oakdash.dashboard.access import open_project
 from oakdash.dashboard.chunk_storage import get_memory_budget, get_storage_http, get_stream_slots
 from oakdash.dashboard.errors import (
     CLIENT_FAILURES,
+    ClientFailure,
     client_problem,
-    describe,
     json_error,
     json_problem,
 )
@@ -151,23 +151,14 @@ def guarded_stream(
 def _replay_response(
     request: AuthenticatedHttpRequest, project: str, replay_id: str, watched: WatchedStream
 ) -> HttpResponseBase:
+    def failed(err: ClientFailure) -> HttpResponseBase:  # the same words as the pages, as JSON
+        return json_problem(client_problem(err, request, id_url("replay", project, replay_id)))
+
     try:
         client = open_project(request, project)
-    except CLIENT_FAILURES as err:  # the same words as the pages, as JSON
-        return json_problem(client_problem(err, request, id_url("replay", project, replay_id)))
-    return stream_replay(
-        request,
-        client,
-        replay_id,
-        watched,
-        api_error=lambda err: json_problem(
-            client_problem(err, request, id_url("replay", project, replay_id))
-        ),
-    )
-
-
-def _described(err: errors.OakDataError) -> HttpResponseBase:
-    return json_problem(describe(err))
+    except CLIENT_FAILURES as err:
+        return failed(err)
+    return stream_replay(request, client, replay_id, watched, api_error=failed)
 
 
 def stream_replay(
@@ -176,9 +167,11 @@ def stream_replay(
     replay_id: str,
     watched: WatchedStream,
     *,
-    api_error: Callable[[errors.OakDataError], HttpResponseBase] = _described,
+    api_error: Callable[[errors.OakDataError], HttpResponseBase],
 ) -> HttpResponseBase:
-    """The replay's merged events as a streaming response, read with ``client``."""
+    """The replay's merged events as a streaming response, read with ``client``; an API error
+    before the first byte is answered by ``api_error`` (the team page's words, or a public
+    link's)."""
     try:
         stream = open_stream(client, replay_id)
     except errors.OakDataError as err:
